@@ -39,8 +39,8 @@ parse_result<T> decode_document(const json& doc) {
   try {
     decode_value(doc, out, ctx);
   } catch (decode_failure& f) {
-    return parse_error{parse_error::kind::schema, std::move(f.path),
-                       std::move(f.message), {}};
+    return parse_error{
+      parse_error::kind::schema, std::move(f.path), std::move(f.message), {}};
   }
   if (!ctx.missing_fields().empty()) {
     parse_error err{parse_error::kind::missing_fields, {}, {}, {}};
@@ -79,8 +79,10 @@ parse_result<T> from_json(std::string_view text) {
     // Re-parse only to learn where the syntax error is; errors are rare.
     try {
       auto unused = detail::json::parse(text);
-      (void) unused;
-    } catch (const detail::json::parse_error& e) {
+      (void)unused;
+    } catch (const detail::json::exception& e) {
+      // Not only parse_error: a number too large for a double (1e400) throws
+      // out_of_range.406, which must not escape a decoder that never throws.
       return parse_error{parse_error::kind::syntax, {}, e.what(), {}};
     }
     return parse_error{parse_error::kind::syntax, {}, "invalid JSON", {}};
@@ -112,8 +114,8 @@ bool base64_decode(std::string_view text, std::string& out) {
   auto padding = text.find('=');
   if (padding != std::string_view::npos) {
     // At most two '=' and only at the very end.
-    if (text.size() - padding > 2
-        || text.find_first_not_of('=', padding) != std::string_view::npos)
+    if (text.size() - padding > 2 ||
+        text.find_first_not_of('=', padding) != std::string_view::npos)
       return false;
   } else {
     padding = text.size();
@@ -128,7 +130,7 @@ bool base64_decode(std::string_view text, std::string& out) {
 
 // Every message type gets the four entry points.
 #define OUTRIGGER_CODEC_INSTANCES(T)                                           \
-  template std::string to_json<T>(const T&);                                  \
+  template std::string to_json<T>(const T&);                                   \
   template parse_result<T> from_json<T>(std::string_view);                     \
   template nlohmann::ordered_json to_json_value<T>(const T&);                  \
   template parse_result<T> from_json_value<T>(const nlohmann::ordered_json&);

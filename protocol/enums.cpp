@@ -9,8 +9,8 @@ namespace {
 // Looks a name up in a small table; enums have at most a few dozen members, so
 // a linear scan beats hashing and allocates nothing.
 template <class E, std::size_t N>
-void lookup(const std::array<std::string_view, N>& names,
-            std::string_view text, E& out) noexcept {
+void lookup(const std::array<std::string_view, N>& names, std::string_view text,
+            E& out) noexcept {
   for (std::size_t i = 0; i < N; ++i) {
     if (names[i] == text) {
       out = static_cast<E>(i);

@@ -199,9 +199,7 @@ namespace outrigger::protocol {
 // Declares `enum class name` from a list, plus its name table functions.
 #define OUTRIGGER_ENUM_MEMBER(member, text) member,
 #define OUTRIGGER_DECLARE_ENUM(name, list)                                     \
-  enum class name : std::uint8_t {                                             \
-    list(OUTRIGGER_ENUM_MEMBER) unrecognized                                   \
-  };                                                                           \
+  enum class name : std::uint8_t { list(OUTRIGGER_ENUM_MEMBER) unrecognized }; \
   /** The wire name, or "" for `unrecognized`. */                              \
   std::string_view to_string(name value) noexcept;                             \
   /** Parses a wire name; `unrecognized` when the name is not known. */        \

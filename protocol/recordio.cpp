@@ -46,8 +46,8 @@ bool recordio_decoder::header_byte(char c) {
   auto digit = static_cast<std::uint64_t>(c - '0');
   // Checked so that neither the product nor the sum can overflow.
   if (length_ > max_ / 10 || digit > max_ - length_ * 10) {
-    error_ = "recordio: record length exceeds the maximum of "
-             + std::to_string(max_) + " bytes";
+    error_ = "recordio: record length exceeds the maximum of " +
+             std::to_string(max_) + " bytes";
     return false;
   }
   length_ = length_ * 10 + digit;

@@ -4,8 +4,8 @@
 // nothing to do with record boundaries, so the decoder accepts bytes split
 // anywhere, one byte at a time included.
 
-#include <cstddef>
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>

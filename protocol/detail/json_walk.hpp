@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <concepts>
 #include <cstdint>
 #include <limits>
@@ -50,7 +51,8 @@ private:
   std::vector<std::string> missing_;
 };
 
-// -- type traits ----------------------------------------------------------------
+// -- type traits
+// ----------------------------------------------------------------
 
 template <class T>
 struct is_optional : std::false_type {};
@@ -76,17 +78,19 @@ struct field_probe {
 };
 
 template <class T>
-concept message = requires(field_probe& f, T& x) { describe(f, x); };
+concept message = requires(field_probe& f, T& x) {
+  describe(f, x);
+};
 
-// -- decoding -------------------------------------------------------------------
+// -- decoding
+// -------------------------------------------------------------------
 
 template <message T>
 void decode_value(const json& j, T& out, decode_context& ctx);
 
 /// Decodes a leaf; returns false for an enum name this version does not
 /// know, so the caller keeps the member in `extra` instead.
-inline bool decode_value(const json& j, std::string& out,
-                         decode_context& ctx) {
+inline bool decode_value(const json& j, std::string& out, decode_context& ctx) {
   if (!j.is_string())
     ctx.fail("expected string");
   out = j.get_ref<const std::string&>();
@@ -108,8 +112,8 @@ inline bool decode_value(const json& j, double& out, decode_context& ctx) {
 }
 
 template <std::integral T>
-  requires(!std::same_as<T, bool>)
-bool decode_value(const json& j, T& out, decode_context& ctx) {
+requires(!std::same_as<T, bool>) bool decode_value(const json& j, T& out,
+                                                   decode_context& ctx) {
   using lim = std::numeric_limits<T>;
   if (j.is_number_unsigned()) {
     auto v = j.get<std::uint64_t>();
@@ -118,17 +122,20 @@ bool decode_value(const json& j, T& out, decode_context& ctx) {
     out = static_cast<T>(v);
   } else if (j.is_number_integer()) {
     auto v = j.get<std::int64_t>();
-    if (v < static_cast<std::int64_t>(lim::min())
-        || (v > 0 && static_cast<std::uint64_t>(v) > lim::max()))
+    if (v < static_cast<std::int64_t>(lim::min()) ||
+        (v > 0 && static_cast<std::uint64_t>(v) > lim::max()))
       ctx.fail("number out of range");
     out = static_cast<T>(v);
   } else if (j.is_number_float()) {
-    // protobuf's JSON reader accepts integral doubles such as 32.0.
+    // protobuf's JSON reader accepts integral doubles such as 32.0. Check
+    // the range before converting: a double outside T is undefined behaviour.
+    // max() + 1.0 is exactly 2^digits for every T (for 64-bit types the cast
+    // already rounds max() up to it).
     auto v = j.get<double>();
-    if (v != static_cast<double>(static_cast<std::int64_t>(v)))
+    if (v != std::trunc(v))
       ctx.fail("expected integer");
-    if (v < static_cast<double>(lim::min())
-        || v > static_cast<double>(lim::max()))
+    if (v < static_cast<double>(lim::min()) ||
+        v >= static_cast<double>(lim::max()) + 1.0)
       ctx.fail("number out of range");
     out = static_cast<T>(v);
   } else {
@@ -287,19 +294,28 @@ void decode_value(const json& j, T& out, decode_context& ctx) {
   describe(dec, out);
 }
 
-// -- encoding -------------------------------------------------------------------
+// -- encoding
+// -------------------------------------------------------------------
 
 template <message T>
 json encode_value(const T& x);
 
-inline json encode_value(const std::string& x) { return x; }
-inline json encode_value(bool x) { return x; }
-inline json encode_value(double x) { return x; }
+inline json encode_value(const std::string& x) {
+  return x;
+}
+inline json encode_value(bool x) {
+  return x;
+}
+inline json encode_value(double x) {
+  return x;
+}
 template <std::integral T>
 json encode_value(T x) {
   return x;
 }
-inline json encode_value(const Bytes& x) { return base64_encode(x.data); }
+inline json encode_value(const Bytes& x) {
+  return base64_encode(x.data);
+}
 inline json encode_value(const RawJson& x) {
   return x.empty() ? json::object() : json::parse(x.text);
 }

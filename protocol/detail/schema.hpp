@@ -13,13 +13,34 @@
 
 namespace outrigger::protocol::detail {
 
-template <class F> void describe(F& f, FrameworkID& x) { f("value", x.value); }
-template <class F> void describe(F& f, OfferID& x) { f("value", x.value); }
-template <class F> void describe(F& f, AgentID& x) { f("value", x.value); }
-template <class F> void describe(F& f, TaskID& x) { f("value", x.value); }
-template <class F> void describe(F& f, ExecutorID& x) { f("value", x.value); }
-template <class F> void describe(F& f, OperationID& x) { f("value", x.value); }
-template <class F> void describe(F& f, UUID& x) { f("value", x.value); }
+template <class F>
+void describe(F& f, FrameworkID& x) {
+  f("value", x.value);
+}
+template <class F>
+void describe(F& f, OfferID& x) {
+  f("value", x.value);
+}
+template <class F>
+void describe(F& f, AgentID& x) {
+  f("value", x.value);
+}
+template <class F>
+void describe(F& f, TaskID& x) {
+  f("value", x.value);
+}
+template <class F>
+void describe(F& f, ExecutorID& x) {
+  f("value", x.value);
+}
+template <class F>
+void describe(F& f, OperationID& x) {
+  f("value", x.value);
+}
+template <class F>
+void describe(F& f, UUID& x) {
+  f("value", x.value);
+}
 
 template <class F>
 void describe(F& f, ResourceProviderID& x) {
@@ -48,7 +69,10 @@ void describe(F& f, Label& x) {
   f("value", x.value);
 }
 
-template <class F> void describe(F& f, Labels& x) { f("labels", x.labels); }
+template <class F>
+void describe(F& f, Labels& x) {
+  f("labels", x.labels);
+}
 
 template <class F>
 void describe(F& f, Parameter& x) {
@@ -73,7 +97,10 @@ void describe(F& f, URL& x) {
   f("fragment", x.fragment);
 }
 
-template <class F> void describe(F& f, Scalar& x) { f("value", x.value); }
+template <class F>
+void describe(F& f, Scalar& x) {
+  f("value", x.value);
+}
 
 template <class F>
 void describe(F& f, Range& x) {
@@ -81,9 +108,18 @@ void describe(F& f, Range& x) {
   f("end", x.end);
 }
 
-template <class F> void describe(F& f, Ranges& x) { f("range", x.range); }
-template <class F> void describe(F& f, Set& x) { f("item", x.item); }
-template <class F> void describe(F& f, Text& x) { f("value", x.value); }
+template <class F>
+void describe(F& f, Ranges& x) {
+  f("range", x.range);
+}
+template <class F>
+void describe(F& f, Set& x) {
+  f("item", x.item);
+}
+template <class F>
+void describe(F& f, Text& x) {
+  f("value", x.value);
+}
 
 template <class F>
 void describe(F& f, Unavailability& x) {
@@ -171,7 +207,8 @@ void describe(F& f, Attribute& x) {
   f("text", x.text);
 }
 
-// -- tasks ----------------------------------------------------------------------
+// -- tasks
+// ----------------------------------------------------------------------
 
 template <class F>
 void describe(F& f, EnvironmentVariable& x) {
@@ -270,7 +307,10 @@ void describe(F& f, DockerInfo& x) {
   f.extra(x.extra);
 }
 
-template <class F> void describe(F& f, MesosInfo& x) { f("image", x.image); }
+template <class F>
+void describe(F& f, MesosInfo& x) {
+  f("image", x.image);
+}
 
 template <class F>
 void describe(F& f, ContainerInfo& x) {
@@ -330,7 +370,8 @@ void describe(F& f, TaskGroupInfo& x) {
   f("tasks", x.tasks);
 }
 
-// -- statuses -------------------------------------------------------------------
+// -- statuses
+// -------------------------------------------------------------------
 
 template <class F>
 void describe(F& f, ContainerStatus& x) {
@@ -373,7 +414,8 @@ void describe(F& f, OperationStatus& x) {
   f.extra(x.extra);
 }
 
-// -- offers -----------------------------------------------------------------------
+// -- offers
+// -----------------------------------------------------------------------
 
 template <class F>
 void describe(F& f, LaunchOperation& x) {
@@ -428,7 +470,8 @@ void describe(F& f, ResourceRequest& x) {
   f("resources", x.resources);
 }
 
-// -- framework and master --------------------------------------------------------
+// -- framework and master
+// --------------------------------------------------------
 
 template <class F>
 void describe(F& f, FrameworkCapability& x) {
@@ -472,7 +515,8 @@ void describe(F& f, MasterInfo& x) {
   f.extra(x.extra);
 }
 
-// -- calls ------------------------------------------------------------------------
+// -- calls
+// ------------------------------------------------------------------------
 
 template <class F>
 void describe(F& f, Subscribe& x) {
@@ -500,7 +544,10 @@ void describe(F& f, InverseOffersReply& x) {
   f("filters", x.filters);
 }
 
-template <class F> void describe(F& f, RoleList& x) { f("roles", x.roles); }
+template <class F>
+void describe(F& f, RoleList& x) {
+  f("roles", x.roles);
+}
 
 template <class F>
 void describe(F& f, Kill& x) {
@@ -536,7 +583,10 @@ void describe(F& f, ReconcileTask& x) {
   f("agent_id", x.agent_id);
 }
 
-template <class F> void describe(F& f, Reconcile& x) { f("tasks", x.tasks); }
+template <class F>
+void describe(F& f, Reconcile& x) {
+  f("tasks", x.tasks);
+}
 
 template <class F>
 void describe(F& f, ReconcileOperation& x) {
@@ -587,7 +637,8 @@ void describe(F& f, Call& x) {
   f.extra(x.extra);
 }
 
-// -- events -----------------------------------------------------------------------
+// -- events
+// -----------------------------------------------------------------------
 
 template <class F>
 void describe(F& f, Subscribed& x) {
@@ -596,7 +647,10 @@ void describe(F& f, Subscribed& x) {
   f("master_info", x.master_info);
 }
 
-template <class F> void describe(F& f, Offers& x) { f("offers", x.offers); }
+template <class F>
+void describe(F& f, Offers& x) {
+  f("offers", x.offers);
+}
 
 template <class F>
 void describe(F& f, InverseOffers& x) {
@@ -613,7 +667,10 @@ void describe(F& f, RescindInverseOffer& x) {
   f("inverse_offer_id", x.inverse_offer_id);
 }
 
-template <class F> void describe(F& f, Update& x) { f("status", x.status); }
+template <class F>
+void describe(F& f, Update& x) {
+  f("status", x.status);
+}
 
 template <class F>
 void describe(F& f, UpdateOperationStatus& x) {
@@ -627,7 +684,10 @@ void describe(F& f, Failure& x) {
   f("status", x.status);
 }
 
-template <class F> void describe(F& f, Error& x) { f("message", x.message); }
+template <class F>
+void describe(F& f, Error& x) {
+  f("message", x.message);
+}
 
 // Declaration order, as above.
 template <class F>

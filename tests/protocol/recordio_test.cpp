@@ -15,9 +15,8 @@ std::vector<std::string> decode_in_steps(std::string_view stream,
                                          recordio_decoder& dec) {
   std::vector<std::string> out;
   for (std::size_t pos = 0; pos < stream.size(); pos += step) {
-    auto ok = dec.feed(stream.substr(pos, step), [&](std::string_view r) {
-      out.emplace_back(r);
-    });
+    auto ok = dec.feed(stream.substr(pos, step),
+                       [&](std::string_view r) { out.emplace_back(r); });
     if (!ok)
       break;
   }
