@@ -76,6 +76,7 @@ bool recordio_decoder::feed(std::string_view data, OnRecord&& on_record) {
       if (state_ == state::payload && length_ == 0) {
         on_record(std::string_view{});
         state_ = state::header;
+        digits_ = 0; // the next header starts afresh
       }
       continue;
     }

@@ -86,6 +86,7 @@ struct Attribute {
   std::optional<Ranges> ranges;
   std::optional<Set> set;
   std::optional<Text> text;
+  RawJson extra;
   bool operator==(const Attribute&) const = default;
 };
 

@@ -68,6 +68,7 @@ struct Image {
   std::optional<AppcImage> appc;
   std::optional<DockerImage> docker;
   std::optional<bool> cached; ///< unset means true
+  RawJson extra;
   bool operator==(const Image&) const = default;
 };
 
@@ -78,6 +79,7 @@ struct Volume {
   std::optional<std::string> host_path;
   std::optional<Image> image;
   std::optional<RawJson> source;
+  RawJson extra;
   bool operator==(const Volume&) const = default;
 };
 

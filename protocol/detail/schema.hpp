@@ -205,6 +205,7 @@ void describe(F& f, Attribute& x) {
   f("ranges", x.ranges);
   f("set", x.set);
   f("text", x.text);
+  f.extra(x.extra);
 }
 
 // -- tasks
@@ -263,6 +264,7 @@ void describe(F& f, Image& x) {
   f("appc", x.appc);
   f("docker", x.docker);
   f("cached", x.cached);
+  f.extra(x.extra);
 }
 
 template <class F>
@@ -272,6 +274,7 @@ void describe(F& f, Volume& x) {
   f("host_path", x.host_path);
   f("image", x.image);
   f("source", x.source);
+  f.extra(x.extra);
 }
 
 template <class F>
