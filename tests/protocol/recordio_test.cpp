@@ -115,3 +115,23 @@ TEST_CASE("recordio: the maximum bounds a length of max_size digits") {
   CHECK(dec.feed("18446744073709551615", [](std::string_view) {}));
   CHECK_FALSE(dec.feed("0", [](std::string_view) {}));
 }
+
+// Found by the fuzzer: the digit count must restart after an empty record.
+TEST_CASE("recordio: empty records leave the decoder between records") {
+  recordio_decoder dec;
+  int n = 0;
+  auto sink = [&](std::string_view r) {
+    CHECK(r.empty());
+    ++n;
+  };
+  CHECK(dec.feed("0\n", sink));
+  CHECK(dec.at_boundary());
+  std::string many;
+  for (int i = 0; i < 21; ++i)
+    many += "0\n";
+  CHECK(dec.feed(many, sink));
+  CHECK(n == 22);
+  recordio_decoder bad;
+  CHECK_FALSE(bad.feed("0\n\n", [](std::string_view) {}));
+  CHECK(bad.error() == "recordio: empty record length");
+}
