@@ -1,0 +1,152 @@
+#pragma once
+// The simulated Mesos master: the v1 scheduler API (POST /api/v1/scheduler
+// and /master/api/v1/scheduler) with the real master's checks, status codes,
+// bodies and event streams, plus a few read-only GET routes, agents that run
+// tasks through a task_runtime, and fault injection. Pure logic: no sockets,
+// no threads, no sleeping; time moves only through advance().
+//
+// The reference is the behaviour recorded from Mesos 1.12
+// (shared/mesos-wire/NOTES.md, transcripts*/); deviations are listed in
+// docs/simulator-core.md and at the functions concerned.
+
+#include "sim/agent_spec.hpp"
+#include "sim/endpoint.hpp"
+#include "sim/master_config.hpp"
+#include "sim/synthetic_runtime.hpp"
+#include "sim/task_runtime.hpp"
+
+#include "protocol/framework_info.hpp"
+
+#include <memory>
+
+namespace outrigger::sim {
+
+namespace detail {
+struct master_core;
+}
+
+/// How an agent is lost.
+enum class agent_loss : std::uint8_t {
+  /// Health checks time out while the connection stays up (SIGSTOP): tasks
+  /// become TASK_UNREACHABLE (PARTITION_AWARE) or TASK_LOST, reason
+  /// REASON_AGENT_REMOVED, "health check timed out"; offers rescinded;
+  /// FAILURE to every connected framework (transcripts2 item 4).
+  partition,
+  /// The connection breaks (the agent crashed): tasks of frameworks without
+  /// `checkpoint` are TASK_LOST, REASON_AGENT_DISCONNECTED, "Agent <host>
+  /// disconnected" and killed at once, whatever PARTITION_AWARE says; the
+  /// others then follow the partition path.
+  disconnected,
+};
+
+/// A simulated Mesos master (see the file comment).
+class master final : public http_endpoint, public task_listener {
+public:
+  /// A master whose clock starts at `start`, elected leader at once.
+  explicit master(master_config config = {}, sim_time start = sim_clock::now());
+  ~master() override;
+  master(const master&) = delete;
+  master& operator=(const master&) = delete;
+
+  // -- http_endpoint ---------------------------------------------------------
+
+  /// Answers one request at the current simulated time. With
+  /// `crash_on_unknown_call`, a subscribed framework's `{"type":"UNKNOWN"}`
+  /// emulates the real master's abort (NOTES §0.1): every stream is cut,
+  /// the master restarts with a new id, and the reply has status 0, which
+  /// tells the server to close the connection without answering.
+  handler_reply handle(const http_request& request) override;
+  std::vector<stream_output> take_output() override;
+  void stream_closed(stream_id id) override;
+  void advance(sim_time now) override;
+  std::optional<sim_time> next_deadline() const override;
+
+  // -- task_listener (reports from the runtimes) -----------------------------
+
+  void on_task_state(const protocol::AgentID& agent,
+                     const protocol::FrameworkID& framework,
+                     const protocol::TaskID& task, protocol::task_state state,
+                     std::string message,
+                     std::optional<protocol::status_reason> reason) override;
+
+  // -- identity and leadership -----------------------------------------------
+
+  /// This master's MasterInfo (as in SUBSCRIBED).
+  const protocol::MasterInfo& info() const;
+  /// This master leads (the default).
+  void set_leader_self();
+  /// Another master leads: requests get 307 to it (NOTES §4).
+  void set_leader(const protocol::MasterInfo& other);
+  /// Nobody leads: requests get 503 "No leader elected".
+  void set_no_leader();
+  /// True while this master leads.
+  bool elected() const;
+  /// The current simulated time.
+  sim_time now() const;
+
+  // -- agents ----------------------------------------------------------------
+
+  /// Registers an agent; its id is `<master id>-S<n>`. Throws
+  /// std::invalid_argument when the resources or attributes do not parse.
+  protocol::AgentID add_agent(const agent_spec& spec);
+  /// Loses an agent (see agent_loss). No effect on unknown or lost agents.
+  void lose_agent(const protocol::AgentID& id,
+                  agent_loss how = agent_loss::partition);
+  /// Brings a lost agent back: its surviving tasks are re-added and every
+  /// connected framework with tasks there gets TASK_RUNNING (or their latest
+  /// state), REASON_AGENT_REREGISTERED, "Unreachable agent re-reregistered".
+  /// With `tasks_lost` the agent comes back empty (it restarted without
+  /// recovering its executors); its old tasks stay unknown to it, so an
+  /// explicit reconciliation answers TASK_GONE "Reconciliation: Task is
+  /// unknown to the agent".
+  void return_agent(const protocol::AgentID& id, bool tasks_lost = false);
+  /// MARK_AGENT_GONE: TASK_GONE_BY_OPERATOR (PARTITION_AWARE) or TASK_LOST,
+  /// "Agent has been marked gone", RESCIND of its offers, FAILURE; its tasks
+  /// are killed and it never returns.
+  void remove_agent(const protocol::AgentID& id);
+  /// The runtime used by agents added without one.
+  synthetic_runtime& synthetic();
+  /// Lets the master drive another clocked component (an external
+  /// synthetic_runtime) with its clock. Not owned.
+  void attach(clocked& component);
+
+  // -- faults ----------------------------------------------------------------
+
+  /// Cuts every subscription stream without the terminating chunk; the
+  /// master sees each framework disconnect (failover timeout starts).
+  void cut_streams();
+  /// Stops sending HEARTBEATs while keeping streams open.
+  void pause_heartbeats();
+  /// Resumes HEARTBEATs at their usual times.
+  void resume_heartbeats();
+  /// The next `n` non-SUBSCRIBE calls that pass every check are answered as
+  /// usual (202) but have no effect, like calls lost on the way.
+  void drop_calls(std::size_t n);
+  /// Answers scheduler calls with 503 "Master has not finished recovery"
+  /// for `how_long`.
+  void unavailable_for(std::chrono::milliseconds how_long);
+  /// Master failover: a new master id, every stream cut, frameworks, offers
+  /// and filters forgotten; agents keep their tasks and re-register after
+  /// agent_reregistration_delay; frameworks must resubscribe (they are
+  /// recovered under their ids).
+  void restart();
+
+  // -- introspection (tests, admin endpoint) ----------------------------------
+
+  /// Frameworks registered (connected or not) / completed.
+  std::size_t framework_count() const;
+  std::size_t completed_framework_count() const;
+  /// Outstanding offers.
+  std::size_t offer_count() const;
+  /// Tasks on agents (any state, until their terminal update is ACKed).
+  std::size_t task_count() const;
+  /// Tasks the master tracks in `state` (latest known state).
+  std::size_t tasks_in_state(protocol::task_state state) const;
+  /// The value of a /metrics/snapshot key (0 when absent).
+  double metric(const std::string& key) const;
+
+private:
+  std::unique_ptr<detail::master_core> core_;
+};
+
+} // namespace outrigger::sim

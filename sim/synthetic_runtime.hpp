@@ -1,0 +1,90 @@
+#pragma once
+// A task runtime that only pretends: tasks go TASK_STARTING → TASK_RUNNING →
+// TASK_FINISHED (or TASK_FAILED) on the simulated clock, with the messages
+// of the Mesos command executor (src/launcher/executor.cpp). Deterministic
+// for a given seed, and cheap enough for hundreds of thousands of tasks:
+// one hash map entry and at most one timer per live task.
+
+#include "sim/master_config.hpp"
+#include "sim/task_runtime.hpp"
+#include "sim/timer_queue.hpp"
+
+#include <random>
+#include <string>
+#include <unordered_map>
+
+namespace outrigger::sim {
+
+/// Something with its own timers that the master drives with its clock.
+class clocked {
+public:
+  virtual ~clocked() = default;
+  /// Runs everything due at or before `now`.
+  virtual void advance(sim_time now) = 0;
+  /// When advance() next has work to do, if ever.
+  virtual std::optional<sim_time> next_deadline() const = 0;
+};
+
+/// Simulated command executors.
+///
+/// How long a task runs: the `duration_ms` of the task's label
+/// `outrigger.sim/duration_ms` if present, else `N` seconds for a command
+/// `sleep N`, else a duration drawn from the configured range. It fails
+/// ("Command exited with status N") when the label
+/// `outrigger.sim/exit_code` is a non-zero N, or with the configured
+/// probability (status 1).
+class synthetic_runtime final : public task_runtime, public clocked {
+public:
+  explicit synthetic_runtime(synthetic_config config = {},
+                             task_listener* listener = nullptr);
+
+  /// Where state changes go (the master).
+  void set_listener(task_listener* listener) noexcept { listener_ = listener; }
+
+  void launch(const protocol::AgentID& agent,
+              const protocol::FrameworkID& framework,
+              const protocol::TaskInfo& task) override;
+  void kill(const protocol::AgentID& agent, const protocol::TaskID& task,
+            std::chrono::milliseconds grace, bool killing_state) override;
+  void shutdown_framework(const protocol::AgentID& agent,
+                          const protocol::FrameworkID& framework) override;
+
+  void advance(sim_time now) override;
+  std::optional<sim_time> next_deadline() const override;
+
+  /// Drops every task of `agent` without a report (an agent that restarted
+  /// without recovering its executors).
+  void forget_agent(const protocol::AgentID& agent);
+
+  /// Tasks that have not reached a terminal state.
+  std::size_t live_tasks() const noexcept { return tasks_.size(); }
+
+private:
+  enum class phase : std::uint8_t { staging, starting, running, killing };
+  struct entry {
+    protocol::AgentID agent;
+    protocol::FrameworkID framework;
+    protocol::TaskID task;
+    phase at = phase::staging;
+    std::chrono::milliseconds run_for{0};
+    int exit_code = 0;
+    timer_queue::id timer = 0;
+  };
+
+  static std::string key(const protocol::AgentID& agent,
+                         const protocol::FrameworkID& framework,
+                         const protocol::TaskID& task);
+  void step(const std::string& key);
+  void report(const entry& e, protocol::task_state state, std::string message);
+
+  synthetic_config config_;
+  task_listener* listener_;
+  std::mt19937_64 rng_;
+  timer_queue timers_;
+  sim_time now_{};
+  std::unordered_map<std::string, entry> tasks_;
+  // agent + task id → keys (a task id is unique per framework only).
+  std::unordered_multimap<std::string, std::string> by_agent_task_;
+};
+
+} // namespace outrigger::sim
