@@ -1,6 +1,7 @@
 #include "protocol/codec.hpp"
 
 #include "protocol/detail/json_walk.hpp"
+#include "protocol/detail/pull_decode.hpp"
 #include "protocol/json_value.hpp"
 
 #include <boost/beast/core/detail/base64.hpp>
@@ -73,6 +74,14 @@ std::string to_json(const T& message) {
 
 template <class T>
 parse_result<T> from_json(std::string_view text) {
+  // Fast path: one pass from text to struct (5x fewer instructions than the
+  // DOM, see docs/BENCHMARKS.md). It gives up on anything it cannot vouch
+  // for, errors included, and the DOM decoder below then decides.
+  {
+    T out;
+    if (detail::pull_decode(text, out))
+      return out;
+  }
   // The non-throwing parse: a syntax error is an ordinary outcome here.
   auto doc = detail::json::parse(text, nullptr, false);
   if (doc.is_discarded()) {

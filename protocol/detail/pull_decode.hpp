@@ -1,5 +1,5 @@
 #pragma once
-// PROTOTYPE (bench/, docs/BENCHMARKS.md): a one-pass decoder that reads JSON
+// The fast path of from_json<T> (codec.cpp): a one-pass decoder that reads JSON
 // text straight into the message structs, driven by the same `describe`
 // lists as the DOM decoder in json_walk.hpp, without building an
 // nlohmann::ordered_json document first.
@@ -13,7 +13,8 @@
 // included. Values that the DOM decoder keeps as JSON text (RawJson fields
 // and `extra`) are produced by nlohmann from the original bytes, as before.
 //
-// Not wired into codec.cpp: nothing in the library calls it yet.
+// The fuzz target checks the promise: whenever this decoder succeeds, the DOM
+// decoder succeeds with an equal value.
 
 #include "protocol/codec.hpp"
 #include "protocol/detail/json_walk.hpp"
@@ -678,18 +679,3 @@ bool pull_decode(std::string_view text, T& out) {
 }
 
 } // namespace outrigger::protocol::detail
-
-namespace outrigger::protocol {
-
-/// PROTOTYPE: from_json<T> through the one-pass decoder, falling back to
-/// from_json<T> whenever the fast path gives up. Same results, errors
-/// included.
-template <class T>
-parse_result<T> from_json_pull(std::string_view text) {
-  T out;
-  if (detail::pull_decode(text, out))
-    return out;
-  return from_json<T>(text);
-}
-
-} // namespace outrigger::protocol

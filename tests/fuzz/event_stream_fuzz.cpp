@@ -7,7 +7,10 @@
 //    of a straightforward reference splitter, and fails exactly when the
 //    reference finds the framing malformed;
 //  - every record that decode_event accepts re-encodes with to_json to JSON
-//    that decodes again to an equal Event and encodes to the same text.
+//    that decodes again to an equal Event and encodes to the same text;
+//  - the two decoding paths agree: whenever the one-pass fast path
+//    (detail::pull_decode) accepts a record, the DOM decoder accepts it too
+//    and yields an equal Event (the fast path may only give up, never differ).
 // Any difference aborts, so libFuzzer reports it as a crash.
 //
 // Build (clang only) and run with the recorded streams as seed corpus:
@@ -22,6 +25,8 @@
 // for the framing; its records simply do not parse as JSON.)
 
 #include "protocol/codec.hpp"
+#include "protocol/detail/pull_decode.hpp"
+#include "protocol/json_value.hpp"
 #include "protocol/recordio.hpp"
 
 #include <cstddef>
@@ -90,7 +95,24 @@ reference_result reference_split(std::string_view in) {
   return out;
 }
 
+// The fast path may give up, but what it accepts the DOM path must accept
+// with the same value.
+void check_paths_agree(std::string_view record) {
+  Event fast;
+  if (!detail::pull_decode(record, fast))
+    return;
+  auto doc = nlohmann::ordered_json::parse(record, nullptr, false);
+  if (doc.is_discarded())
+    fail("fast path accepted text the DOM parser rejects", record);
+  auto dom = from_json_value<Event>(doc);
+  if (!dom)
+    fail("fast path accepted an event the DOM decoder rejects", record);
+  if (!(*dom == fast))
+    fail("fast path and DOM decoder disagree", record);
+}
+
 void check_event(std::string_view record) {
+  check_paths_agree(record);
   auto event = decode_event(record);
   if (!event)
     return; // rejecting is fine; crashing or hanging is not
