@@ -261,6 +261,13 @@ protocol::Offer master_core::offer_message(const offer_rec& o,
   url.path = "/slave(1)";
   offer.url = url;
   offer.resources = in_offer_order(a, o.resources);
+  // Offers carry the pre-refinement format with the deprecated `role` set
+  // (downgradeResources, src/common/resources_utils.cpp), also on resources
+  // that came back from a task whose TaskInfo left it out (transcripts 10
+  // record 7: the echo task's cpus 0.1 / mem 32 offered with "role":"*").
+  for (auto& r : offer.resources)
+    if (!r.role)
+      r.role = std::string{protocol::reservation_role(r)};
   offer.attributes = a.attributes;
   if (fw.multi_role())
     offer.allocation_info = protocol::AllocationInfo{o.role};

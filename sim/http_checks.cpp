@@ -90,37 +90,6 @@ std::string kind(const json& j) {
   return "number";
 }
 
-// stout's base64::decode: stops at '=', skips whitespace, accepts missing
-// padding (3rdparty/stout/include/stout/base64.hpp:80-160).
-bool stout_base64(const std::string& s, std::string& out, std::string& err) {
-  static const std::string chars =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string clean;
-  for (unsigned char c : s) {
-    if (c == '=')
-      break;
-    if (std::isspace(c))
-      continue;
-    if (!(std::isalnum(c) || c == '+' || c == '/')) {
-      err = std::string{"Invalid character '"} + static_cast<char>(c) + "'";
-      return false;
-    }
-    clean.push_back(static_cast<char>(c));
-  }
-  out.clear();
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char c : clean) {
-    acc = (acc << 6) | static_cast<std::uint32_t>(chars.find(c));
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  return true;
-}
-
 } // namespace
 
 std::variant<protocol::Call, std::string> convert_call(std::string_view body) {
@@ -147,7 +116,7 @@ std::variant<protocol::Call, std::string> convert_call(std::string_view body) {
       return e.to_string();
     if (e.message == "invalid base64" && at->is_string()) {
       std::string raw, err;
-      if (!stout_base64(at->get<std::string>(), raw, err))
+      if (!stout_base64_decode(at->get<std::string>(), raw, err))
         return "Failed to base64 decode bytes field '" + field + "': " + err;
       *at = protocol::base64_encode(raw);
       continue;
@@ -170,6 +139,36 @@ std::variant<protocol::Call, std::string> convert_call(std::string_view body) {
     return "Not expecting a JSON " + kind(*at) + " for field '" + field + "'";
   }
   return std::string{"Expecting a JSON object"};
+}
+
+bool stout_base64_decode(std::string_view s, std::string& out,
+                         std::string& err) {
+  static const std::string chars =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string clean;
+  for (unsigned char c : s) {
+    if (c == '=')
+      break;
+    if (std::isspace(c))
+      continue;
+    if (!(std::isalnum(c) || c == '+' || c == '/')) {
+      err = std::string{"Invalid character '"} + static_cast<char>(c) + "'";
+      return false;
+    }
+    clean.push_back(static_cast<char>(c));
+  }
+  out.clear();
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : clean) {
+    acc = (acc << 6) | static_cast<std::uint32_t>(chars.find(c));
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  return true;
 }
 
 bool accepts_media_type(const std::optional<std::string>& accept,
@@ -226,6 +225,50 @@ bool accepts_media_type(const std::optional<std::string>& accept,
     }
   }
   return false;
+}
+
+namespace {
+
+// stout's strings::split: every delimiter splits, empty tokens are kept.
+std::vector<std::string> split_all(std::string_view s, char delimiter) {
+  std::vector<std::string> out;
+  std::size_t from = 0;
+  for (;;) {
+    auto at = s.find(delimiter, from);
+    if (at == std::string_view::npos) {
+      out.emplace_back(s.substr(from));
+      return out;
+    }
+    out.emplace_back(s.substr(from, at - from));
+    from = at + 1;
+  }
+}
+
+} // namespace
+
+std::optional<std::string>
+basic_principal(const std::optional<std::string>& authorization,
+                const std::vector<credential>& credentials) {
+  if (!authorization)
+    return std::nullopt;
+  auto parts = split_all(*authorization, ' ');
+  if (parts.size() != 2 || parts[0] != "Basic") // the scheme is case-sensitive
+    return std::nullopt;
+  std::string decoded, error;
+  if (!stout_base64_decode(parts[1], decoded, error))
+    return std::nullopt;
+  auto pair = split_all(decoded, ':');
+  if (pair.size() != 2)
+    return std::nullopt;
+  // The master keeps the credentials in a map: a repeated principal's last
+  // secret counts.
+  const credential* found = nullptr;
+  for (auto& c : credentials)
+    if (c.principal == pair[0])
+      found = &c;
+  if (found == nullptr || found->secret != pair[1])
+    return std::nullopt;
+  return pair[0];
 }
 
 } // namespace outrigger::sim

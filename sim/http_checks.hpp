@@ -5,11 +5,13 @@
 // stout's protobuf::parse words them, and Accept header negotiation.
 
 #include "protocol/call.hpp"
+#include "sim/master_config.hpp"
 
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace outrigger::sim {
 
@@ -34,5 +36,23 @@ std::variant<protocol::Call, std::string> convert_call(std::string_view body);
 /// `type/*`, then `*/*` are looked up, and a q value of 0 refuses.
 bool accepts_media_type(const std::optional<std::string>& accept,
                         std::string_view media_type);
+
+/// stout's base64::decode (3rdparty/stout/include/stout/base64.hpp:80-160):
+/// stops at the first '=', skips whitespace, accepts missing padding. Returns
+/// false with `error` set ("Invalid character '!'") on a character outside
+/// the alphabet.
+bool stout_base64_decode(std::string_view text, std::string& out,
+                         std::string& error);
+
+/// BasicAuthenticatorProcess::authenticate (3rdparty/libprocess/src/
+/// authenticator.cpp:84-121): the principal when `authorization` is
+/// `Basic <base64 of principal:secret>` and the pair is in `credentials`;
+/// nullopt for everything else. The header must split on ' ' into exactly
+/// "Basic" and one token, the decoded token on ':' into exactly two parts:
+/// so a missing header, another scheme, undecodable base64, an unknown
+/// principal and a wrong secret all fail alike (transcripts2 101-104b).
+std::optional<std::string>
+basic_principal(const std::optional<std::string>& authorization,
+                const std::vector<credential>& credentials);
 
 } // namespace outrigger::sim

@@ -106,6 +106,10 @@ void master::attach(clocked& component) {
   core_->clocks.push_back(&component);
 }
 
+void master::detach(clocked& component) {
+  std::erase(core_->clocks, &component);
+}
+
 void master::cut_streams() {
   core_->cut_all_streams();
 }
@@ -151,6 +155,58 @@ std::size_t master::tasks_in_state(protocol::task_state state) const {
   for (auto& [key, t] : core_->tasks)
     n += t.master == detail::known_as::active && t.view.state == state;
   return n;
+}
+
+std::vector<master::agent_brief> master::agents() const {
+  std::vector<agent_brief> out;
+  for (auto* a : core_->agent_order) {
+    agent_brief b;
+    b.id = a->id;
+    b.hostname = a->hostname;
+    b.port = a->port;
+    switch (a->status) {
+      case detail::agent_status::active:
+        b.status = "active";
+        break;
+      case detail::agent_status::recovering:
+        b.status = "recovering";
+        break;
+      case detail::agent_status::unreachable:
+        b.status = "unreachable";
+        break;
+      case detail::agent_status::gone:
+        b.status = "gone";
+        break;
+    }
+    b.tasks = a->task_keys.size();
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+std::map<std::string, std::size_t> master::task_states() const {
+  std::map<std::string, std::size_t> out;
+  for (auto& [key, t] : core_->tasks)
+    if (t.master == detail::known_as::active)
+      out[std::string{protocol::to_string(t.view.state)}] += 1;
+  return out;
+}
+
+std::vector<std::string> master::connected_frameworks() const {
+  std::vector<std::string> out;
+  for (auto& [id, fw] : core_->frameworks)
+    if (fw->connected)
+      out.push_back(id);
+  return out;
+}
+
+std::optional<protocol::task_state>
+master::agent_task_state(const protocol::FrameworkID& framework,
+                         const protocol::TaskID& task) const {
+  auto it = core_->tasks.find(detail::task_key(framework.value, task.value));
+  if (it == core_->tasks.end())
+    return std::nullopt;
+  return it->second.agent_state;
 }
 
 double master::metric(const std::string& key) const {

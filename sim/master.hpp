@@ -7,7 +7,7 @@
 //
 // The reference is the behaviour recorded from Mesos 1.12
 // (shared/mesos-wire/NOTES.md, transcripts*/); deviations are listed in
-// docs/simulator-core.md and at the functions concerned.
+// docs/simulator.md and at the functions concerned.
 
 #include "sim/agent_spec.hpp"
 #include "sim/endpoint.hpp"
@@ -17,13 +17,50 @@
 
 #include "protocol/framework_info.hpp"
 
+#include <functional>
+#include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace outrigger::sim {
 
 namespace detail {
 struct master_core;
-}
+struct agent_bundle;
+} // namespace detail
+
+/// Agents, with their tasks, executors and status update streams, on their
+/// way from a master that died to the next leader (master::
+/// hand_over_agents, master::adopt_agents). Meanwhile the agents' runtimes
+/// report to listener(): the reports wait, as in an agent's status update
+/// manager, and reach the new master with their times.
+class agent_handoff {
+public:
+  /// An empty handoff (no agents).
+  agent_handoff();
+  ~agent_handoff();
+  agent_handoff(agent_handoff&&) noexcept;
+  agent_handoff& operator=(agent_handoff&&) noexcept;
+
+  /// Agents in transit.
+  std::size_t agent_count() const;
+  /// Tasks on them (any state, until their terminal update is ACKed).
+  std::size_t task_count() const;
+  /// Reports waiting for the next master.
+  std::size_t report_count() const;
+  /// Where the agents' runtimes report while no master hosts them. Stable
+  /// for the handoff's lifetime (moves included).
+  task_listener& listener();
+  /// The clock that stamps waiting reports (default: sim_clock::now).
+  void set_clock(std::function<sim_time()> clock);
+
+  struct state;
+
+private:
+  friend class master;
+  std::unique_ptr<state> state_;
+};
 
 /// How an agent is lost.
 enum class agent_loss : std::uint8_t {
@@ -109,6 +146,27 @@ public:
   /// Lets the master drive another clocked component (an external
   /// synthetic_runtime) with its clock. Not owned.
   void attach(clocked& component);
+  /// Stops driving a component given to attach().
+  void detach(clocked& component);
+
+  // -- failover between masters -----------------------------------------------
+
+  /// The master process dies and its agents leave it: every stream is cut
+  /// (nothing sent), frameworks, offers and timers are dropped, it no longer
+  /// leads nor knows a leader (requests get 503 "No leader elected"). The
+  /// agents keep running their tasks; they, their tasks and status update
+  /// streams, and the synthetic runtimes this master owned for them, are
+  /// returned. External runtimes keep their listener: point them at the
+  /// handoff's listener() until a new master adopts the agents.
+  agent_handoff hand_over_agents();
+  /// A newly elected master learns the agents of a master that died: they
+  /// re-register (silently, as after restart()) once
+  /// agent_reregistration_delay has passed; until then explicit
+  /// reconciliation of their tasks gets no answer. Frameworks with tasks on
+  /// them are recovered under their ids and must resubscribe; pending status
+  /// updates reach them then. Reports made meanwhile are applied with their
+  /// times. External runtimes must be pointed at this master by the caller.
+  void adopt_agents(agent_handoff handoff);
 
   // -- faults ----------------------------------------------------------------
 
@@ -144,6 +202,29 @@ public:
   std::size_t tasks_in_state(protocol::task_state state) const;
   /// The value of a /metrics/snapshot key (0 when absent).
   double metric(const std::string& key) const;
+
+  /// An agent as the admin status shows it.
+  struct agent_brief {
+    protocol::AgentID id;
+    std::string hostname;
+    std::uint16_t port = 0;
+    /// "active", "recovering", "unreachable" or "gone".
+    std::string status;
+    std::size_t tasks = 0; ///< tasks on it (until their terminal ACK)
+  };
+  /// Agents known to this master, in registration order.
+  std::vector<agent_brief> agents() const;
+  /// Tasks the master tracks as active, counted by latest state name
+  /// ("TASK_RUNNING" ...).
+  std::map<std::string, std::size_t> task_states() const;
+  /// Ids of registered frameworks whose stream is open.
+  std::vector<std::string> connected_frameworks() const;
+  /// The state the task's executor last reported (what its agent knows,
+  /// which the scheduler may not have seen yet); nullopt for a task no
+  /// agent has.
+  std::optional<protocol::task_state>
+  agent_task_state(const protocol::FrameworkID& framework,
+                   const protocol::TaskID& task) const;
 
 private:
   std::unique_ptr<detail::master_core> core_;

@@ -9,8 +9,15 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace outrigger::sim {
+
+/// One entry of Mesos' --credentials: a principal and its secret.
+struct credential {
+  std::string principal;
+  std::string secret;
+};
 
 /// How the built-in synthetic runtime makes tasks behave.
 struct synthetic_config {
@@ -75,6 +82,15 @@ struct master_config {
   /// (NOTES §0.1). false: answer 501 instead (the documented behaviour).
   /// true: emulate the crash (see master::handle).
   bool crash_on_unknown_call = false;
+
+  /// --authenticate_http_frameworks (default false): every request to the
+  /// scheduler API must carry HTTP basic credentials that match one of
+  /// `credentials` (--http_framework_authenticators=basic, realm
+  /// "mesos-master-scheduler"), else 401 (transcripts2 items 101-113).
+  bool authenticate_http_frameworks = false;
+  /// --credentials: the principals allowed in. With authentication on and
+  /// no credentials, every scheduler request is refused.
+  std::vector<credential> credentials;
 
   /// Simulator bounds (no Mesos counterpart).
   std::size_t max_frameworks = 1000;   ///< active + disconnected

@@ -206,30 +206,11 @@ shared_resources master_core::intern(std::vector<protocol::Resource> rs) {
 }
 
 void master_core::restart() {
-  // The process dies: connections are cut, nothing is sent.
-  auto open = std::move(streams);
-  streams.clear();
-  for (auto& [id, framework] : open) {
-    stream_output out;
-    out.stream = id;
-    out.cut = true;
-    output.push_back(std::move(out));
-  }
-  for (auto& [id, fw] : frameworks) {
-    timers.cancel(fw->heartbeat);
-    timers.cancel(fw->failover);
-  }
-  frameworks.clear();
-  completed_frameworks.clear();
-  for (auto& [id, offer] : offers)
-    timers.cancel(offer.timeout);
-  offers.clear();
+  die(); // the process dies: connections cut, nothing sent (handoff.cpp)
   counters.clear();
   new_identity();
   next_framework = next_offer = next_agent = 0;
-  start_time = elected_time = now;
-  timers.cancel(allocation_timer); // a new master, a new allocation grid
-  allocation_timer = 0;
+  start_time = elected_time = now; // a new master, a new allocation grid
   // Agents keep running their tasks and re-register with the new master
   // after a while; the new master knows no task meanwhile.
   for (auto& [key, task] : tasks) {

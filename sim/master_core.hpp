@@ -8,6 +8,29 @@
 
 namespace outrigger::sim::detail {
 
+/// A report a runtime made while no master hosted its agent (the agent's
+/// status update manager kept it).
+struct late_report {
+  AgentID agent;
+  FrameworkID framework;
+  TaskID task;
+  task_state state = task_state::staging;
+  std::string message;
+  std::optional<protocol::status_reason> reason;
+  sim_time at{};
+};
+
+/// Agents with their tasks, executors and status update streams on their way
+/// from a master that died to the next leader (handoff.cpp).
+struct agent_bundle {
+  std::vector<std::unique_ptr<agent_rec>> agents; ///< registration order
+  std::vector<task_rec> tasks;
+  std::vector<late_report> reports; ///< in arrival order
+  /// Synthetic runtimes the agents run on that the old master owned (its
+  /// built-in one and those it had inherited itself).
+  std::vector<std::unique_ptr<synthetic_runtime>> runtimes;
+};
+
 /// How an agent is lost (lose_agent).
 enum class loss_kind : std::uint8_t {
   partition,    ///< health checks time out; the TCP connection stays up
@@ -87,9 +110,11 @@ struct master_core {
               const std::optional<protocol::ExecutorInfo>& group_executor);
 
   // -- status_updates.cpp: executor updates, status update streams, ACK ----
+  /// `timestamp`: when the executor reported (default: now).
   void on_task_state(const AgentID& agent, const FrameworkID& framework,
                      const TaskID& task, task_state state, std::string message,
-                     std::optional<protocol::status_reason> reason);
+                     std::optional<protocol::status_reason> reason,
+                     std::optional<double> timestamp = std::nullopt);
   void executor_task_ended(const AgentID& agent, const FrameworkID& framework,
                            const protocol::ExecutorID& executor);
   void send_head(const std::string& key, bool first);
@@ -123,6 +148,15 @@ struct master_core {
   void reregister(agent_rec& agent, bool was_unreachable);
   void send_agent_lost(const AgentID& id);
 
+  // -- handoff.cpp: agents moving to another master (failover) -------------
+  /// The process dies: streams cut, frameworks, offers and timers dropped;
+  /// no longer leading, no leader known.
+  void die();
+  /// die(), then the agents, their tasks and runtimes leave this master.
+  std::unique_ptr<agent_bundle> hand_over_agents(task_listener* limbo);
+  /// A newly elected master learns agents that re-register with it.
+  void adopt_agents(agent_bundle& bundle);
+
   // -- state_endpoints.cpp: GET routes --------------------------------------
   handler_reply get_route(const http_request& request);
   std::string state_json() const;
@@ -143,6 +177,8 @@ struct master_core {
   timer_queue timers;
   std::vector<clocked*> clocks;
   std::unique_ptr<synthetic_runtime> synthetic;
+  /// Synthetic runtimes of adopted agents (from masters that died).
+  std::vector<std::unique_ptr<synthetic_runtime>> inherited;
 
   std::map<std::string, std::unique_ptr<framework_rec>> frameworks;
   std::deque<std::unique_ptr<framework_rec>> completed_frameworks;

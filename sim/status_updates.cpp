@@ -42,7 +42,8 @@ void master_core::on_task_state(const AgentID& agent,
                                 const FrameworkID& framework,
                                 const TaskID& task, task_state state,
                                 std::string message,
-                                std::optional<protocol::status_reason> reason) {
+                                std::optional<protocol::status_reason> reason,
+                                std::optional<double> timestamp) {
   auto key = task_key(framework.value, task.value);
   auto it = tasks.find(key);
   if (it == tasks.end() || it->second.view.agent != agent)
@@ -52,7 +53,8 @@ void master_core::on_task_state(const AgentID& agent,
     return; // executors report nothing after a terminal state
   t.agent_state = state;
   t.pending.push_back(pending_update{state, reason, std::move(message),
-                                     ids.next_raw(), now_seconds()});
+                                     ids.next_raw(),
+                                     timestamp.value_or(now_seconds())});
   if (t.pending.size() == 1)
     send_head(key, true);
 }

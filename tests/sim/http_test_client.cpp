@@ -245,4 +245,8 @@ void http_test_client::close() {
     impl_->secure->next_layer().socket().close(ignored);
 }
 
+void http_test_client::set_timeout(std::chrono::milliseconds timeout) {
+  impl_->timeout = timeout;
+}
+
 } // namespace outrigger::test

@@ -76,6 +76,10 @@ public:
   /// Closes the connection from our side.
   void close();
 
+  /// The bound of every later read and write (a read that times out closes
+  /// the connection).
+  void set_timeout(std::chrono::milliseconds timeout);
+
 private:
   struct impl;
   std::unique_ptr<impl> impl_;

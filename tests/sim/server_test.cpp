@@ -257,6 +257,25 @@ TEST_CASE("server: a throwing handler gives 500, the server lives on") {
   CHECK(c.read_response().body == "fine");
 }
 
+TEST_CASE("server: status 0 closes the connection unanswered, the server "
+          "lives on") {
+  // master.hpp: the crash of a master (crash_on_unknown_call, transcripts
+  // 43) answers nothing at all, not even pipelined requests after it.
+  server_fixture f;
+  f.on_io([&] {
+    f.endpoint.responder = [](const sim::http_request& req) {
+      return reply(req.target == "/crash" ? 0 : 200, {}, "fine");
+    };
+  });
+  http_test_client c{f.port};
+  c.write("GET /crash HTTP/1.1\r\nHost: x\r\n\r\n"
+          "GET /ok HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(c.closed_by_peer());
+  http_test_client again{f.port};
+  again.send("GET", "/ok");
+  CHECK(again.read_response().body == "fine");
+}
+
 TEST_CASE("server: connections are bounded") {
   sim::server_options options;
   options.max_connections = 3;
