@@ -12,22 +12,6 @@ namespace outrigger::sim::detail {
 
 namespace {
 
-bool terminal(task_state s) {
-  switch (s) {
-    case task_state::finished:
-    case task_state::failed:
-    case task_state::killed:
-    case task_state::error:
-    case task_state::lost:
-    case task_state::dropped:
-    case task_state::gone:
-    case task_state::gone_by_operator:
-      return true;
-    default:
-      return false;
-  }
-}
-
 std::string lower_state(task_state s) {
   std::string name{to_string(s)};
   name = name.substr(5); // "TASK_"
@@ -49,7 +33,7 @@ void master_core::on_task_state(const AgentID& agent,
   if (it == tasks.end() || it->second.view.agent != agent)
     return; // the agent forgot the task (framework removed, agent gone)
   auto& t = it->second;
-  if (terminal(t.agent_state))
+  if (protocol::is_terminal(t.agent_state))
     return; // executors report nothing after a terminal state
   t.agent_state = state;
   t.pending.push_back(pending_update{state, reason, std::move(message),
@@ -127,9 +111,9 @@ void master_core::receive_update(task_rec& t, const pending_update& u) {
   // The agent attaches its latest state, which the master records even
   // while the scheduler has only seen an earlier update (transcripts2 65).
   auto before = t.view.state;
-  if (!terminal(before))
+  if (!protocol::is_terminal(before))
     t.view.state = t.agent_state;
-  if (!terminal(before) && terminal(t.view.state)) {
+  if (!protocol::is_terminal(before) && protocol::is_terminal(t.view.state)) {
     bump("master/tasks_" + lower_state(t.view.state));
     release_resources(t);
   }
@@ -227,13 +211,14 @@ void master_core::acknowledge(framework_rec& fw,
         bump("master/invalid_status_update_acknowledgements");
         return;
       }
-      if (terminal(*t.view.update_state) && t.view.update_uuid == ack.uuid.data)
+      if (protocol::is_terminal(*t.view.update_state) &&
+          t.view.update_uuid == ack.uuid.data)
         complete_task(fw, t);
     }
     // The agent's stream: only the update in flight can be acknowledged;
     // duplicates and stale uuids are ignored (:760-790).
     if (!t.pending.empty() && t.pending.front().uuid == ack.uuid.data) {
-      bool last = terminal(t.pending.front().state);
+      bool last = protocol::is_terminal(t.pending.front().state);
       t.pending.erase(t.pending.begin());
       timers.cancel(t.retry);
       t.retry = 0;
