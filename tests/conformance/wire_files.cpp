@@ -1,4 +1,5 @@
 #include "wire_files.hpp"
+#include "tests/support/mesos_wire.hpp"
 
 #include <doctest/doctest.h>
 
@@ -11,38 +12,18 @@
 #include <sstream>
 #include <stdexcept>
 
-#ifndef OUTRIGGER_MESOS_WIRE_DIR
-#define OUTRIGGER_MESOS_WIRE_DIR ""
-#endif
-
 namespace outrigger::conformance {
 
 std::optional<fs::path> wire_dir() {
-  fs::path dir = OUTRIGGER_MESOS_WIRE_DIR;
-  std::string from = "CMake cache variable OUTRIGGER_MESOS_WIRE_DIR";
-  if (const char* env = std::getenv("OUTRIGGER_MESOS_WIRE_DIR");
-      env != nullptr && *env != '\0') {
-    dir = env;
-    from = "environment variable OUTRIGGER_MESOS_WIRE_DIR";
-  }
-  std::error_code ec;
-  if (dir.empty() || !fs::is_directory(dir / "transcripts", ec)) {
-    MESSAGE("SKIPPED: recorded Mesos wire transcripts not found at '"
-            << dir.string() << "' (from the " << from
-            << "); set OUTRIGGER_MESOS_WIRE_DIR to the mesos-wire directory "
-               "to run this conformance test");
-    return std::nullopt;
-  }
+  std::string why;
+  auto dir = test::find_mesos_wire("transcripts", why);
+  if (!dir)
+    MESSAGE("SKIPPED: " << why << " to run this conformance test");
   return dir;
 }
 
 std::string read_file(const fs::path& path) {
-  std::ifstream in{path, std::ios::binary};
-  if (!in)
-    throw std::runtime_error("cannot read " + path.string());
-  std::ostringstream out;
-  out << in.rdbuf();
-  return std::move(out).str();
+  return test::read_binary_file(path);
 }
 
 std::string relative_name(const fs::path& dir, const fs::path& path) {

@@ -1,4 +1,5 @@
 #include "tests/sim/wire_replay.hpp"
+#include "tests/support/mesos_wire.hpp"
 
 #include "tests/sim/sim_test_support.hpp"
 
@@ -8,40 +9,20 @@
 #include <fstream>
 #include <sstream>
 
-#ifndef OUTRIGGER_MESOS_WIRE_DIR
-#define OUTRIGGER_MESOS_WIRE_DIR ""
-#endif
-
 namespace outrigger::test {
 
 using json = nlohmann::ordered_json;
 
 std::optional<fs::path> mesos_wire_dir() {
-  fs::path dir = OUTRIGGER_MESOS_WIRE_DIR;
-  std::string from = "CMake cache variable OUTRIGGER_MESOS_WIRE_DIR";
-  if (const char* env = std::getenv("OUTRIGGER_MESOS_WIRE_DIR");
-      env != nullptr && *env != '\0') {
-    dir = env;
-    from = "environment variable OUTRIGGER_MESOS_WIRE_DIR";
-  }
-  std::error_code ec;
-  if (dir.empty() || !fs::is_directory(dir / "transcripts2", ec)) {
-    MESSAGE("SKIPPED: recorded Mesos wire transcripts not found at '"
-            << dir.string() << "' (from the " << from
-            << "); set OUTRIGGER_MESOS_WIRE_DIR to the mesos-wire directory "
-               "to replay them against the simulator");
-    return std::nullopt;
-  }
+  std::string why;
+  auto dir = find_mesos_wire("transcripts2", why);
+  if (!dir)
+    MESSAGE("SKIPPED: " << why << " to replay them against the simulator");
   return dir;
 }
 
 std::string read_bytes(const fs::path& path) {
-  std::ifstream in{path, std::ios::binary};
-  if (!in)
-    throw std::runtime_error("cannot read " + path.string());
-  std::ostringstream out;
-  out << in.rdbuf();
-  return std::move(out).str();
+  return read_binary_file(path);
 }
 
 namespace {
