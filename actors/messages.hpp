@@ -1,8 +1,7 @@
 #pragma once
 // Every atom, message type and typed actor interface of outrigger's actors,
 // in one place (the Broker/VAST pattern of the style guide). Sections, one
-// per actor; each handler has a comment saying what it means. Later actors
-// (task_book, offer_matcher, status_tracker) add their sections here.
+// per actor; each handler has a comment saying what it means.
 //
 // Protocol values (protocol::Call, events) only travel in-process, so they
 // are CAF_ALLOW_UNSAFE_MESSAGE_TYPE; the small structs declared here are
@@ -118,6 +117,25 @@ struct latency_histogram {
   std::vector<std::uint64_t> counts;
   double sum = 0;
   std::uint64_t count = 0;
+
+  /// An empty histogram with these upper bounds (ascending).
+  static latency_histogram with_bounds(std::vector<double> upper) {
+    latency_histogram h;
+    h.counts.assign(upper.size() + 1, 0);
+    h.bounds = std::move(upper);
+    return h;
+  }
+
+  /// Counts one observation of `seconds`.
+  void observe(double seconds) {
+    std::size_t i = 0;
+    while (i < bounds.size() && seconds > bounds[i])
+      ++i;
+    if (i < counts.size())
+      ++counts[i];
+    sum += seconds;
+    ++count;
+  }
 };
 
 /// Connection state and counters of master_link, for /metrics and /readyz.
@@ -211,8 +229,140 @@ typename Inspector::result_type inspect(Inspector& f, zk_node& x) {
   return f(caf::meta::type_name("zk_node"), x.session, x.rc, x.name, x.data);
 }
 
+// == task_book: the API ======================================================
+
+/// The answer of the task book to an API request: a JSON document, or an
+/// error (code "invalid_argument", "not_found", "failed_precondition",
+/// "conflict", "unavailable") with a message naming what was wrong.
+struct api_reply {
+  std::string code;     ///< empty on success
+  std::string message;  ///< the error's text
+  std::string field;    ///< the offending field, if any
+  bool created = false; ///< submit: a new task (not a known key)
+  std::string json;     ///< the document on success
+  bool operator==(const api_reply&) const = default;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, api_reply& x) {
+  return f(caf::meta::type_name("api_reply"), x.code, x.message, x.field,
+           x.created, x.json);
+}
+
+/// A page request of GET /v1/tasks.
+struct list_request {
+  std::string state;       ///< a phase name ("queued", "running"...), or ""
+  std::string key;         ///< key prefix, or ""
+  std::uint64_t after = 0; ///< cursor: task ids greater than this
+  std::uint32_t limit = 100;
+  bool operator==(const list_request&) const = default;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, list_request& x) {
+  return f(caf::meta::type_name("list_request"), x.state, x.key, x.after,
+           x.limit);
+}
+
+// == offer_matcher <-> task_book
+// ===============================================
+
+/// A task the matcher wrote into an ACCEPT, before the ACCEPT goes out.
+struct launch_item {
+  std::uint64_t task = 0;
+  std::uint32_t attempt = 0;
+  std::string agent_id;
+  std::string hostname;
+  bool operator==(const launch_item&) const = default;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, launch_item& x) {
+  return f(caf::meta::type_name("launch_item"), x.task, x.attempt, x.agent_id,
+           x.hostname);
+}
+
+/// The launches of one matching pass.
+struct launch_request {
+  std::vector<launch_item> items;
+  bool operator==(const launch_request&) const = default;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, launch_request& x) {
+  return f(caf::meta::type_name("launch_request"), x.items);
+}
+
+/// The book's answer, sent once the accepted launches are durable: the
+/// tasks it refused (killed or changed meanwhile) must be left out.
+struct launch_reply {
+  std::vector<std::uint64_t> refused;
+  bool operator==(const launch_reply&) const = default;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, launch_reply& x) {
+  return f(caf::meta::type_name("launch_reply"), x.refused);
+}
+
 } // namespace outrigger
 
+namespace outrigger::scheduling {
+struct book_notices;
+} // namespace outrigger::scheduling
+
+namespace outrigger {
+
+/// Changes of the task book the matcher must hear about (shared, read-only).
+using notices_ptr = std::shared_ptr<const scheduling::book_notices>;
+
+// == scheduling metrics =======================================================
+
+/// Counters and gauges of the task book and its status tracker.
+struct book_metrics {
+  std::string framework_id;
+  std::map<std::string, std::uint64_t> tasks; ///< by phase name
+  std::map<std::pair<std::string, std::string>, std::uint64_t>
+    results;                        ///< terminal results by (state, reason)
+  std::uint64_t results_cursor = 0; ///< newest result
+  std::uint64_t results_read = 0;   ///< highest cursor handed to a reader
+  std::uint64_t launches = 0;       ///< attempts written into ACCEPTs
+  std::uint64_t retries = 0;        ///< attempts after the first
+  std::uint64_t updates = 0;        ///< status updates applied or not
+  std::uint64_t acks = 0;           ///< ACKNOWLEDGEs sent
+  std::uint64_t kills_sent = 0;
+  std::uint64_t reconcile_rounds = 0; ///< explicit rounds (subscriptions)
+  std::uint64_t reconcile_calls = 0;
+  std::uint64_t commits = 0;
+  std::uint64_t store_bytes = 0;       ///< log bytes since the last snapshot
+  double oldest_queued_seconds = 0;    ///< age of the oldest queued task
+  latency_histogram commit_latency;    ///< store commit, seconds
+  latency_histogram event_latency;     ///< UPDATE received to applied+durable
+  latency_histogram submit_to_running; ///< submission to first RUNNING
+};
+
+/// Counters and gauges of the offer matcher.
+struct matcher_metrics {
+  std::uint64_t offers_received = 0;
+  std::uint64_t offers_accepted = 0;
+  std::uint64_t offers_declined = 0;
+  std::uint64_t offers_rescinded = 0;
+  std::uint64_t offers_held = 0;
+  std::uint64_t pending = 0; ///< tasks waiting for an offer
+  std::uint64_t groups = 0;  ///< their groups
+  std::uint64_t passes = 0;
+  std::uint64_t launches = 0; ///< tasks sent in ACCEPTs
+  std::uint64_t revives = 0;
+  std::uint64_t suppresses = 0;
+  latency_histogram hold_time; ///< offer received to accepted/declined
+  latency_histogram pass_time; ///< one matching pass
+};
+
+} // namespace outrigger
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(outrigger::notices_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(outrigger::book_metrics)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(outrigger::matcher_metrics)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(outrigger::event_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(outrigger::protocol::Call)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(outrigger::link_metrics)
@@ -230,6 +380,11 @@ CAF_BEGIN_TYPE_ID_BLOCK(outrigger, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(outrigger, (outrigger::call_result))
   CAF_ADD_TYPE_ID(outrigger, (outrigger::zk_children))
   CAF_ADD_TYPE_ID(outrigger, (outrigger::zk_node))
+  CAF_ADD_TYPE_ID(outrigger, (outrigger::api_reply))
+  CAF_ADD_TYPE_ID(outrigger, (outrigger::list_request))
+  CAF_ADD_TYPE_ID(outrigger, (outrigger::launch_item))
+  CAF_ADD_TYPE_ID(outrigger, (outrigger::launch_request))
+  CAF_ADD_TYPE_ID(outrigger, (outrigger::launch_reply))
 
   // -- master_link, public
   CAF_ADD_ATOM(outrigger, outrigger::atom, call, "call")
@@ -263,6 +418,21 @@ CAF_BEGIN_TYPE_ID_BLOCK(outrigger, caf::first_custom_type_id)
   CAF_ADD_ATOM(outrigger, outrigger::atom, zk_data, "zk_data")
   CAF_ADD_ATOM(outrigger, outrigger::atom, zk_exists, "zk_exists")
   CAF_ADD_ATOM(outrigger, outrigger::atom, zk_retry, "zk_retry")
+  // -- task book and offer matcher
+  CAF_ADD_ATOM(outrigger, outrigger::atom, submit, "submit")
+  CAF_ADD_ATOM(outrigger, outrigger::atom, get, "get")
+  CAF_ADD_ATOM(outrigger, outrigger::atom, list, "list")
+  CAF_ADD_ATOM(outrigger, outrigger::atom, kill, "kill")
+  CAF_ADD_ATOM(outrigger, outrigger::atom, results, "results")
+  CAF_ADD_ATOM(outrigger, outrigger::atom, framework, "framework")
+  CAF_ADD_ATOM(outrigger, outrigger::atom, launch, "launch")
+  CAF_ADD_ATOM(outrigger, outrigger::atom, notices, "notices")
+  CAF_ADD_ATOM(outrigger, outrigger::atom, reason, "reason")
+  CAF_ADD_ATOM(outrigger, outrigger::atom, connect, "connect")
+  CAF_ADD_ATOM(outrigger, outrigger::atom, commit, "commit")
+  CAF_ADD_ATOM(outrigger, outrigger::atom, tick, "tick")
+  CAF_ADD_ATOM(outrigger, outrigger::atom, wake, "wake")
+  CAF_ADD_ATOM(outrigger, outrigger::atom, pass, "pass")
 
 CAF_END_TYPE_ID_BLOCK(outrigger)
 
@@ -369,5 +539,66 @@ using zk_detector_actor = caf::typed_actor<
   caf::reacts_to<atom::subscribe, leader_listener_actor>,
   // The current leader.
   caf::replies_to<atom::leader>::with<leader_info>>::extend_with<zk_sink_actor>;
+
+// == task_book and offer_matcher =============================================
+
+/// Where the matcher asks before it sends an ACCEPT (the task book).
+using launch_gate_actor = caf::typed_actor<
+  // Records the launches durably; replies with the refused ones once the
+  // others are on disk. Only then may the ACCEPT go out.
+  caf::replies_to<atom::launch, launch_request>::with<launch_reply>>;
+
+/// Who hears about queued, withdrawn and ended tasks (the offer matcher).
+using notice_sink_actor = caf::typed_actor<
+  // Changes of the book after they are durable.
+  caf::reacts_to<atom::notices, notices_ptr>,
+  // Why task `id` is still pending ("" when the matcher does not hold it).
+  caf::replies_to<atom::reason, std::uint64_t>::with<std::string>>;
+
+/// The task book: tasks, results and the framework id, with the status
+/// tracker's work (UPDATEs, ACKs after persistence, reconciliation, KILL
+/// retries) and the state store. Detached: it waits for fsync.
+using task_book_actor = caf::typed_actor<
+  // Submits a task (the API body as JSON text); replies once durable.
+  caf::replies_to<atom::submit, std::string>::with<api_reply>,
+  // The task with this id, with its attempts and pending reason.
+  caf::replies_to<atom::get, std::uint64_t>::with<api_reply>,
+  // A page of tasks.
+  caf::replies_to<atom::list, list_request>::with<api_reply>,
+  // Kills a task; replies once the decision is durable.
+  caf::replies_to<atom::kill, std::uint64_t>::with<api_reply>,
+  // Results after a cursor, at most `limit`; waits up to `wait` for the
+  // first one when there is none yet (long poll).
+  caf::replies_to<atom::results, std::uint64_t, std::uint32_t,
+                  caf::timespan>::with<api_reply>,
+  // Framework id, counts and the results cursor as JSON (GET /v1/framework).
+  caf::replies_to<atom::framework>::with<api_reply>,
+  // Counters for /metrics.
+  caf::replies_to<atom::metrics>::with<book_metrics>,
+  // Uses this link for calls (ACKNOWLEDGE, KILL, RECONCILE).
+  caf::reacts_to<atom::connect, master_link_actor>,
+  // Sends notices to this sink (and asks it for pending reasons).
+  caf::reacts_to<atom::connect, notice_sink_actor>,
+  // -- internal, self-sent --
+  // Group commit: everything appended before this message becomes durable.
+  caf::reacts_to<atom::commit>,
+  // Timer of the status tracker (token: the schedule it belongs to).
+  caf::reacts_to<atom::tick, std::uint64_t>,
+  // A long-poll waiter's time is up.
+  caf::reacts_to<atom::wake, std::uint64_t>>::extend_with<launch_gate_actor>::
+  extend_with<framework_id_store_actor>::extend_with<link_listener_actor>;
+
+/// The offer matcher.
+using offer_matcher_actor = caf::typed_actor<
+  // Uses this link for ACCEPT, DECLINE, REVIVE and SUPPRESS.
+  caf::reacts_to<atom::connect, master_link_actor>,
+  // Counters for /metrics.
+  caf::replies_to<atom::metrics>::with<matcher_metrics>,
+  // -- internal, self-sent --
+  // Runs a matching pass (coalesces: one pass for a burst of changes).
+  caf::reacts_to<atom::pass>,
+  // Timer (token: the schedule it belongs to).
+  caf::reacts_to<atom::tick, std::uint64_t>>::extend_with<notice_sink_actor>::
+  extend_with<link_listener_actor>;
 
 } // namespace outrigger

@@ -1,0 +1,500 @@
+#include "actors/task_book/task_book_actor.hpp"
+
+#include "actors/error.hpp"
+#include "actors/log.hpp"
+#include "actors/status_tracker/ack_encoder.hpp"
+#include "actors/task_book/task_json.hpp"
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <deque>
+#include <functional>
+#include <map>
+
+namespace outrigger::scheduling {
+
+namespace {
+
+using steady = caf::actor_clock::time_point;
+
+double seconds_between(steady a, steady b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+api_reply error_reply(const api_error& e) {
+  return api_reply{e.code, e.message, e.field, false, {}};
+}
+
+api_reply json_reply(const nlohmann::json& j, bool created = false) {
+  return api_reply{{}, {}, {}, created, j.dump()};
+}
+
+/// The actor's state: the book, the tracker and what waits for a commit.
+struct book_actor_state {
+  static inline const char* name = "task_book";
+  book_actor_config cfg;
+  std::unique_ptr<store::state_store> store;
+  std::unique_ptr<task_book_state> book;
+  std::unique_ptr<status_tracker_state> tracker;
+  master_link_actor link;
+  notice_sink_actor sink;
+  protocol::FrameworkID framework;
+  // Wall time derived from CAF's clock, so tests control it.
+  std::chrono::system_clock::time_point wall0;
+  steady mono0;
+  bool commit_scheduled = false;
+  // Replies waiting for the commit that makes their change durable.
+  std::vector<std::function<void()>> after_commit;
+  std::vector<steady> updates_since_commit; // arrival of applied UPDATEs
+  struct waiter {
+    std::uint64_t after = 0;
+    std::uint32_t limit = 0;
+    caf::typed_response_promise<api_reply> promise;
+  };
+  std::map<std::uint64_t, waiter> waiters;
+  std::uint64_t next_waiter = 1;
+  std::uint64_t tick_token = 0;
+  std::optional<time_point> tick_at;
+  std::uint64_t counted_cursor = 0; // results counted into m.results
+  book_metrics m;
+};
+
+using self_ptr = task_book_actor::stateful_pointer<book_actor_state>;
+
+time_point now_of(self_ptr self) {
+  auto& st = self->state;
+  auto t =
+    st.wall0 + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                 self->clock().now() - st.mono0);
+  return std::chrono::time_point_cast<duration>(t);
+}
+
+void send_calls(self_ptr self, std::vector<protocol::Call> calls) {
+  auto& st = self->state;
+  for (auto& c : calls) {
+    if (c.type == protocol::call_type::kill)
+      ++st.m.kills_sent;
+    if (c.type == protocol::call_type::reconcile)
+      ++st.m.reconcile_calls;
+    if (st.link)
+      caf::anon_send(st.link, atom::call_v, std::move(c));
+  }
+}
+
+void reschedule_tick(self_ptr self) {
+  auto& st = self->state;
+  auto due = st.tracker->next_deadline();
+  if (!due || (st.tick_at && *st.tick_at <= *due))
+    return;
+  st.tick_at = due;
+  auto delay = std::max(duration{0}, *due - now_of(self));
+  self->delayed_send(self, delay, atom::tick_v, ++st.tick_token);
+}
+
+void schedule_commit(self_ptr self) {
+  auto& st = self->state;
+  if (st.commit_scheduled)
+    return;
+  st.commit_scheduled = true;
+  // Behind everything already queued: one fsync for all of it.
+  self->send(self, atom::commit_v);
+}
+
+nlohmann::json results_json(const results_page& page) {
+  auto items = nlohmann::json::array();
+  for (auto* r : page.results)
+    items.push_back(result_to_json(*r));
+  return {{"results", std::move(items)},
+          {"next", page.next},
+          {"truncated", page.truncated}};
+}
+
+void answer_waiters(self_ptr self) {
+  auto& st = self->state;
+  for (auto i = st.waiters.begin(); i != st.waiters.end();) {
+    auto page = st.book->read_results(i->second.after, i->second.limit);
+    if (page.results.empty() && !page.truncated) {
+      ++i;
+      continue;
+    }
+    st.m.results_read = std::max(st.m.results_read, page.next);
+    i->second.promise.deliver(json_reply(results_json(page)));
+    i = st.waiters.erase(i);
+  }
+}
+
+// Counts the results added since the last call (by state and reason).
+void count_results(self_ptr self) {
+  auto& st = self->state;
+  for (;;) {
+    auto page = st.book->read_results(st.counted_cursor, 1000);
+    for (auto* r : page.results) {
+      auto reason = r->reason ? std::string{protocol::to_string(*r->reason)}
+                              : std::string{"NONE"};
+      ++st.m.results[{std::string{to_string(r->state)}, reason}];
+    }
+    st.counted_cursor = page.next;
+    if (page.results.empty())
+      return;
+  }
+}
+
+// Makes everything appended durable and releases what waited for it.
+void commit(self_ptr self) {
+  auto& st = self->state;
+  st.commit_scheduled = false;
+  auto t0 = self->clock().now();
+  std::uint64_t durable = 0;
+  try {
+    durable = st.book->commit();
+    st.book->compact_if_needed();
+  } catch (const std::exception& e) {
+    // Nothing may be acknowledged: stop, the process restarts and recovers.
+    log::error("task_book", "state store failed", {{"error", e.what()}});
+    self->quit(caf::make_error(ec::store_failed, e.what()));
+    return;
+  }
+  auto t1 = self->clock().now();
+  ++st.m.commits;
+  st.m.commit_latency.observe(seconds_between(t0, t1));
+  for (auto t : st.updates_since_commit)
+    st.m.event_latency.observe(seconds_between(t, t1));
+  st.updates_since_commit.clear();
+  for (auto& ack : st.tracker->release_acks(durable)) {
+    ++st.m.acks;
+    if (st.link)
+      caf::anon_send(st.link, atom::call_v,
+                     acknowledge_call(st.framework, ack));
+  }
+  auto waiting = std::move(st.after_commit);
+  st.after_commit.clear();
+  for (auto& f : waiting)
+    f();
+  auto notices = st.book->take_notices();
+  if (!notices.empty()) {
+    if (!notices.kills.empty())
+      send_calls(self,
+                 st.tracker->on_kills(*st.book, notices.kills, now_of(self)));
+    if (notices.results) {
+      count_results(self);
+      answer_waiters(self);
+    }
+    if (st.sink)
+      self->send(st.sink, atom::notices_v,
+                 std::make_shared<const book_notices>(std::move(notices)));
+  }
+  reschedule_tick(self);
+}
+
+// Runs `f` once everything appended so far is durable.
+void after_commit(self_ptr self, std::function<void()> f) {
+  self->state.after_commit.push_back(std::move(f));
+  schedule_commit(self);
+}
+
+// Commits now (rare operations whose caller waits: the framework id).
+void commit_now(self_ptr self) {
+  commit(self);
+}
+
+void on_update(self_ptr self, const protocol::TaskStatus& status) {
+  auto& st = self->state;
+  auto now = now_of(self);
+  auto r = st.tracker->on_update(*st.book, status, now);
+  ++st.m.updates;
+  if (r.kill)
+    send_calls(self, {std::move(*r.kill)});
+  if (r.outcome.effect == status_effect::applied) {
+    st.updates_since_commit.push_back(self->clock().now());
+    if (status.state == protocol::task_state::running && r.outcome.ref) {
+      auto* t = st.book->get(r.outcome.ref->id);
+      if (t && t->attempts.size() == 1)
+        st.m.submit_to_running.observe(
+          std::chrono::duration<double>(now - t->submitted_at).count());
+    }
+  }
+  schedule_commit(self);
+}
+
+std::vector<double> latency_bounds() {
+  return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1};
+}
+
+} // namespace
+
+namespace {
+
+task_book_actor::behavior_type task_book(self_ptr self) {
+  self->set_down_handler([self](const caf::down_msg& msg) {
+    auto& st = self->state;
+    if (st.sink && msg.source == st.sink.address())
+      st.sink = nullptr;
+    if (st.link && msg.source == st.link.address())
+      st.link = nullptr;
+  });
+  count_results(self); // the results recovered from the store
+  reschedule_tick(self);
+  return {
+    // -- API -------------------------------------------------------------
+    [self](atom::submit, const std::string& body) -> caf::result<api_reply> {
+      auto& st = self->state;
+      auto parsed = nlohmann::json::parse(body, nullptr, false);
+      if (parsed.is_discarded())
+        return error_reply(invalid_field("", "the body is not valid JSON"));
+      auto r = st.book->submit_json(parsed, now_of(self));
+      if (!r)
+        return error_reply(r.error());
+      auto reply = json_reply(task_to_json(*r->task), r->created);
+      auto promise = self->make_response_promise<api_reply>();
+      after_commit(self, [promise, reply]() mutable {
+        promise.deliver(std::move(reply));
+      });
+      return promise;
+    },
+    [self](atom::get, std::uint64_t id) -> caf::result<api_reply> {
+      auto& st = self->state;
+      auto* t = st.book->get(id);
+      if (!t)
+        return error_reply({"not_found", "no task " + std::to_string(id), ""});
+      if (t->phase != task_phase::queued || !st.sink)
+        return json_reply(task_to_json(*t));
+      auto promise = self->make_response_promise<api_reply>();
+      auto fallback = json_reply(task_to_json(*t));
+      self->request(st.sink, st.cfg.reason_timeout, atom::reason_v, id)
+        .then(
+          [self, promise, id, fallback](const std::string& why) mutable {
+            auto* now = self->state.book->get(id);
+            promise.deliver(now ? json_reply(task_to_json(*now, why))
+                                : fallback);
+          },
+          [promise, fallback](caf::error&) mutable {
+            promise.deliver(fallback);
+          });
+      return promise;
+    },
+    [self](atom::list, const list_request& q) -> caf::result<api_reply> {
+      auto& st = self->state;
+      list_query query;
+      if (!q.state.empty()) {
+        auto phase = parse_task_phase(q.state);
+        if (!phase)
+          return error_reply(
+            invalid_field("state", "unknown state \"" + q.state + "\""));
+        query.phase = *phase;
+      }
+      if (q.limit == 0 || q.limit > st.cfg.max_page)
+        return error_reply(invalid_field(
+          "limit", "must be 1.." + std::to_string(st.cfg.max_page)));
+      query.key_prefix = q.key;
+      query.after = q.after;
+      query.limit = q.limit;
+      auto page = st.book->list(query);
+      auto items = nlohmann::json::array();
+      for (auto* t : page.tasks)
+        items.push_back(task_to_json(*t));
+      nlohmann::json j{{"tasks", std::move(items)}};
+      j["next"] = page.next == 0 ? nlohmann::json() : nlohmann::json(page.next);
+      return json_reply(j);
+    },
+    [self](atom::kill, std::uint64_t id) -> caf::result<api_reply> {
+      auto& st = self->state;
+      auto r = st.book->kill(id, now_of(self));
+      if (!r)
+        return error_reply(r.error());
+      auto reply = json_reply(task_to_json(*r->task));
+      auto promise = self->make_response_promise<api_reply>();
+      after_commit(self, [promise, reply]() mutable {
+        promise.deliver(std::move(reply));
+      });
+      return promise;
+    },
+    [self](atom::results, std::uint64_t after, std::uint32_t limit,
+           caf::timespan wait) -> caf::result<api_reply> {
+      auto& st = self->state;
+      if (limit == 0 || limit > st.cfg.max_page)
+        return error_reply(invalid_field(
+          "limit", "must be 1.." + std::to_string(st.cfg.max_page)));
+      auto page = st.book->read_results(after, limit);
+      if ((!page.results.empty() || page.truncated) ||
+          wait <= caf::timespan{0} ||
+          st.waiters.size() >= st.cfg.max_result_waiters) {
+        st.m.results_read = std::max(st.m.results_read, page.next);
+        return json_reply(results_json(page));
+      }
+      auto id = st.next_waiter++;
+      auto promise = self->make_response_promise<api_reply>();
+      st.waiters.emplace(id, book_actor_state::waiter{after, limit, promise});
+      self->delayed_send(self, wait, atom::wake_v, id);
+      return promise;
+    },
+    [self](atom::wake, std::uint64_t id) {
+      auto& st = self->state;
+      auto i = st.waiters.find(id);
+      if (i == st.waiters.end())
+        return;
+      auto page = st.book->read_results(i->second.after, i->second.limit);
+      i->second.promise.deliver(json_reply(results_json(page)));
+      st.waiters.erase(i);
+    },
+    [self](atom::framework) -> api_reply {
+      auto& st = self->state;
+      nlohmann::json counts = nlohmann::json::object();
+      auto& pc = st.book->phase_counts();
+      for (std::size_t i = 0; i < pc.size(); ++i)
+        counts[std::string{to_string(static_cast<task_phase>(i))}] = pc[i];
+      nlohmann::json j{{"framework_id", st.book->framework_id()},
+                       {"tasks", std::move(counts)},
+                       {"results_cursor", st.book->last_result_cursor()},
+                       {"reconciling", st.tracker->reconciling()}};
+      return json_reply(j);
+    },
+    [self](atom::metrics) {
+      auto& st = self->state;
+      auto m = st.m;
+      m.framework_id = st.book->framework_id();
+      auto& pc = st.book->phase_counts();
+      for (std::size_t i = 0; i < pc.size(); ++i)
+        m.tasks[std::string{to_string(static_cast<task_phase>(i))}] = pc[i];
+      m.results_cursor = st.book->last_result_cursor();
+      list_query oldest;
+      oldest.phase = task_phase::queued;
+      oldest.limit = 1;
+      auto page = st.book->list(oldest);
+      if (!page.tasks.empty())
+        m.oldest_queued_seconds =
+          std::max(0.0, std::chrono::duration<double>(
+                          now_of(self) - page.tasks.front()->submitted_at)
+                          .count());
+      m.store_bytes = st.store->log_bytes();
+      auto ts = st.tracker->stats();
+      m.acks = ts.acks;
+      return m;
+    },
+    [self](atom::connect, master_link_actor link) {
+      self->state.link = link;
+      self->monitor(link);
+    },
+    [self](atom::connect, notice_sink_actor sink) {
+      auto& st = self->state;
+      st.sink = sink;
+      self->monitor(sink);
+      // Bring the sink up to date: everything queued, every pending kill.
+      auto n = st.book->recovery_notices();
+      n.kills.clear(); // re-sent by the tracker on the next subscription
+      self->send(sink, atom::notices_v,
+                 std::make_shared<const book_notices>(std::move(n)));
+    },
+    // -- the matcher's launches -------------------------------------------
+    [self](atom::launch,
+           const launch_request& req) -> caf::result<launch_reply> {
+      auto& st = self->state;
+      auto now = now_of(self);
+      launch_reply reply;
+      for (auto& item : req.items) {
+        auto r = st.book->begin_launch(item.task, item.attempt,
+                                       interned{item.agent_id},
+                                       interned{item.hostname}, now);
+        if (!r) {
+          reply.refused.push_back(item.task);
+          continue;
+        }
+        ++st.m.launches;
+        if (item.attempt > 1)
+          ++st.m.retries;
+      }
+      auto promise = self->make_response_promise<launch_reply>();
+      after_commit(self, [promise, reply]() mutable {
+        promise.deliver(std::move(reply));
+      });
+      return promise;
+    },
+    // -- the framework id (master_link's store) ------------------------------
+    [self](atom::load) { return self->state.book->framework_id(); },
+    [self](atom::store, const std::string& id) {
+      auto& st = self->state;
+      st.book->set_framework_id(id);
+      st.framework.value = id;
+      commit_now(self); // the link acts on SUBSCRIBED after this reply
+    },
+    [self](atom::erase) {
+      self->state.book->set_framework_id("");
+      commit_now(self);
+    },
+    // -- events of the master ----------------------------------------------
+    [self](atom::event, const event_ptr& ev) {
+      if (ev && ev->update)
+        on_update(self, ev->update->status);
+    },
+    [self](atom::link_up, const subscription& sub) {
+      auto& st = self->state;
+      st.framework.value = sub.framework_id;
+      ++st.m.reconcile_rounds;
+      send_calls(self, st.tracker->on_subscribed(*st.book, now_of(self)));
+      reschedule_tick(self);
+    },
+    [](atom::link_down, const std::string&) {
+      // nop: calls fail until the next link_up, which reconciles
+    },
+    [self](atom::fw_removed, const framework_removed& info) {
+      auto& st = self->state;
+      st.book->framework_removed(now_of(self), info.message);
+      schedule_commit(self);
+    },
+    // -- internal -------------------------------------------------------------
+    [self](atom::commit) { commit(self); },
+    [self](atom::tick, std::uint64_t token) {
+      auto& st = self->state;
+      if (token != st.tick_token)
+        return;
+      st.tick_at.reset();
+      send_calls(self, st.tracker->tick(*st.book, now_of(self)));
+      reschedule_tick(self);
+    },
+  };
+}
+
+} // namespace
+
+caf::expected<book_start>
+spawn_task_book(caf::actor_system& sys, book_actor_config cfg,
+                std::unique_ptr<store::state_store> store,
+                const store::recovered_state& recovered) {
+  auto book = std::make_unique<task_book_state>(cfg.book, *store);
+  book_recovery rec;
+  try {
+    rec = book->recover(recovered);
+  } catch (const std::exception& e) {
+    return caf::make_error(ec::store_failed,
+                           std::string{"cannot recover the task book: "} +
+                             e.what());
+  }
+  auto tracker = std::make_unique<status_tracker_state>(cfg.tracker);
+  auto actor = sys.spawn<caf::detached>(
+    [cfg,
+     st = std::make_shared<std::tuple<std::unique_ptr<store::state_store>,
+                                      std::unique_ptr<task_book_state>,
+                                      std::unique_ptr<status_tracker_state>>>(
+       std::move(store), std::move(book), std::move(tracker))](
+      self_ptr self) mutable {
+      auto& s = self->state;
+      s.cfg = cfg;
+      s.store = std::move(std::get<0>(*st));
+      s.book = std::move(std::get<1>(*st));
+      s.tracker = std::move(std::get<2>(*st));
+      s.framework.value = s.book->framework_id();
+      s.wall0 = std::chrono::system_clock::now();
+      s.mono0 = self->clock().now();
+      s.m.commit_latency = latency_histogram::with_bounds(latency_bounds());
+      s.m.event_latency = latency_histogram::with_bounds(latency_bounds());
+      s.m.submit_to_running = latency_histogram::with_bounds(
+        {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600});
+      return task_book(self);
+    });
+  return book_start{actor, rec, recovered.report};
+}
+
+} // namespace outrigger::scheduling

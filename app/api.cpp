@@ -1,0 +1,267 @@
+#include "app/api.hpp"
+
+#include "actors/error.hpp"
+
+#include <caf/event_based_actor.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <optional>
+
+namespace outrigger::app {
+
+namespace {
+
+using ctx_ptr = std::shared_ptr<const api_context>;
+
+http_response json(unsigned status, std::string body) {
+  return http_response{status, "application/json", std::move(body), {}};
+}
+
+http_response error(unsigned status, const std::string& code,
+                    const std::string& message, const std::string& field = {}) {
+  return json(status, error_body(code, message, field));
+}
+
+unsigned status_of(const std::string& code) {
+  if (code == "invalid_argument")
+    return 400;
+  if (code == "not_found")
+    return 404;
+  if (code == "failed_precondition" || code == "conflict")
+    return 409;
+  if (code == "unavailable")
+    return 503;
+  return 500;
+}
+
+http_response from_reply(const api_reply& r, unsigned ok = 200) {
+  if (!r.code.empty())
+    return error(status_of(r.code), r.code, r.message, r.field);
+  return json(r.created ? 201 : ok, r.json);
+}
+
+http_response unavailable(const caf::error& e) {
+  return error(503, "unavailable",
+               "the scheduler did not answer: " + describe(e));
+}
+
+// Sends a request through a short-lived actor; `ok` and `fail` run on a
+// CAF thread and must only answer.
+template <class Reply, class Handle, class... Ts>
+void ask(const ctx_ptr& c, const Handle& h, caf::timespan timeout,
+         std::function<void(Reply&)> ok,
+         std::function<void(const caf::error&)> fail, Ts... xs) {
+  if (!h) {
+    fail(caf::make_error(ec::stopped, "not started"));
+    return;
+  }
+  c->sys->spawn([=](caf::event_based_actor* self) {
+    self->request(h, timeout, xs...)
+      .then([=](Reply& r) { ok(r); }, [=](caf::error& e) { fail(e); });
+  });
+}
+
+// A non-negative integer query parameter, or an error naming it.
+std::optional<std::uint64_t> number(const http_request& req,
+                                    const std::string& name,
+                                    std::uint64_t fallback, std::string& err) {
+  auto i = req.query.find(name);
+  if (i == req.query.end() || i->second.empty())
+    return fallback;
+  std::uint64_t v = 0;
+  auto& s = i->second;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || end != s.data() + s.size()) {
+    err = name;
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<std::uint64_t> id_of(const std::string& path) {
+  auto text = path.substr(std::string{"/v1/tasks/"}.size());
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size())
+    return std::nullopt;
+  return v;
+}
+
+bool authorized(const api_context& c, const http_request& req) {
+  if (c.token.empty())
+    return true;
+  auto expected = "Bearer " + c.token;
+  auto& got = req.authorization;
+  // Constant time in the token's length: no early exit on a mismatch.
+  unsigned char diff = got.size() == expected.size() ? 0 : 1;
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    diff |=
+      static_cast<unsigned char>(expected[i] ^ (i < got.size() ? got[i] : 0));
+  return diff == 0;
+}
+
+http_response unauthenticated() {
+  auto r = error(401, "unauthenticated",
+                 "a valid bearer token is required (Authorization: Bearer "
+                 "<token>)");
+  r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"outrigger\"");
+  return r;
+}
+
+http_response method_not_allowed(const std::string& allow) {
+  auto r = error(405, "method_not_allowed", "allowed: " + allow);
+  r.headers.emplace_back("Allow", allow);
+  return r;
+}
+
+void framework_info(const ctx_ptr& c, const responder& done) {
+  auto fail = [done](const caf::error& e) { done(unavailable(e)); };
+  ask<api_reply>(
+    c, c->book, c->timeout,
+    [c, done, fail](api_reply& book) {
+      auto j = nlohmann::json::parse(book.json);
+      ask<link_metrics>(
+        c, c->link, c->timeout,
+        [c, done, fail, j](link_metrics& l) mutable {
+          j["connected"] = l.connected;
+          j["phase"] = l.phase;
+          j["leader"] = l.leader;
+          ask<matcher_metrics>(
+            c, c->matcher, c->timeout,
+            [done, j](matcher_metrics& m) mutable {
+              j["offers_held"] = m.offers_held;
+              j["pending"] = m.pending;
+              done(json(200, j.dump()));
+            },
+            fail, atom::metrics_v);
+        },
+        fail, atom::metrics_v);
+    },
+    fail, atom::framework_v);
+}
+
+void route(const ctx_ptr& c, http_request req, responder done) {
+  auto& path = req.path;
+  auto& method = req.method;
+  auto fail = [done](const caf::error& e) { done(unavailable(e)); };
+  auto reply_ok = [done](api_reply& r) { done(from_reply(r)); };
+  if (path == "/healthz") {
+    if (method != "GET")
+      return done(method_not_allowed("GET"));
+    return done(json(200, R"({"status":"ok"})"));
+  }
+  if (path == "/readyz") {
+    if (method != "GET")
+      return done(method_not_allowed("GET"));
+    return ask<link_metrics>(
+      c, c->link, c->timeout,
+      [done](link_metrics& l) {
+        if (l.connected)
+          return done(json(200, R"({"ready":true})"));
+        nlohmann::json j{
+          {"ready", false},
+          {"reason", "not subscribed to a master (" + l.phase + ")"}};
+        done(json(503, j.dump()));
+      },
+      fail, atom::metrics_v);
+  }
+  if (path == "/metrics") {
+    if (method != "GET")
+      return done(method_not_allowed("GET"));
+    return done(http_response{200,
+                              "text/plain; version=0.0.4; charset=utf-8",
+                              c->metrics->serialize(),
+                              {}});
+  }
+  bool mutating = method == "POST" || method == "DELETE";
+  if ((mutating || c->protect_reads) && !authorized(*c, req))
+    return done(unauthenticated());
+  if (mutating && c->accepting && !c->accepting->load())
+    return done(error(503, "unavailable", "the service is shutting down"));
+  if (path == "/v1/tasks") {
+    if (method == "POST") {
+      auto& ct = req.content_type;
+      if (ct.rfind("application/json", 0) != 0)
+        return done(
+          error(415, "unsupported_media_type",
+                "Content-Type must be application/json, got \"" + ct + "\""));
+      return ask<api_reply>(c, c->book, c->timeout, reply_ok, fail,
+                            atom::submit_v, std::move(req.body));
+    }
+    if (method != "GET")
+      return done(method_not_allowed("GET, POST"));
+    std::string bad;
+    auto limit = number(req, "limit", 100, bad);
+    auto cursor = number(req, "cursor", 0, bad);
+    if (!limit || !cursor)
+      return done(error(400, "invalid_argument",
+                        bad + ": expected a non-negative integer", bad));
+    list_request q{
+      req.query["state"], req.query["key"], *cursor,
+      static_cast<std::uint32_t>(std::min<std::uint64_t>(*limit, 1u << 30))};
+    for (auto& ch : q.state)
+      ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return ask<api_reply>(c, c->book, c->timeout, reply_ok, fail, atom::list_v,
+                          std::move(q));
+  }
+  if (path.rfind("/v1/tasks/", 0) == 0) {
+    auto id = id_of(path);
+    if (!id)
+      return done(error(404, "not_found", "no task at " + path));
+    if (method == "GET")
+      return ask<api_reply>(c, c->book, c->timeout, reply_ok, fail, atom::get_v,
+                            *id);
+    if (method == "DELETE")
+      return ask<api_reply>(c, c->book, c->timeout, reply_ok, fail,
+                            atom::kill_v, *id);
+    return done(method_not_allowed("GET, DELETE"));
+  }
+  if (path == "/v1/results") {
+    if (method != "GET")
+      return done(method_not_allowed("GET"));
+    std::string bad;
+    auto after = number(req, "after", 0, bad);
+    auto limit = number(req, "limit", 100, bad);
+    auto wait = number(req, "wait", 0, bad);
+    if (!after || !limit || !wait)
+      return done(error(400, "invalid_argument",
+                        bad + ": expected a non-negative integer", bad));
+    auto max_wait = static_cast<std::uint64_t>(c->max_wait_seconds);
+    if (*wait > max_wait)
+      return done(error(
+        400, "invalid_argument",
+        "wait: at most " + std::to_string(max_wait) + " seconds", "wait"));
+    auto lim =
+      static_cast<std::uint32_t>(std::min<std::uint64_t>(*limit, 1u << 30));
+    caf::timespan w = std::chrono::seconds{*wait};
+    return ask<api_reply>(c, c->book, c->timeout + w, reply_ok, fail,
+                          atom::results_v, *after, lim, w);
+  }
+  if (path == "/v1/framework") {
+    if (method == "DELETE") // TEARDOWN: kills every task of the framework
+      return ask<call_outcome>(
+        c, c->link, c->timeout,
+        [done](call_outcome& o) {
+          nlohmann::json j{{"teardown", o.status == 202 || o.status == 200},
+                           {"master_status", o.status}};
+          done(json(o.status == 202 || o.status == 200 ? 200 : 502, j.dump()));
+        },
+        fail, atom::teardown_v);
+    if (method != "GET")
+      return done(method_not_allowed("GET, DELETE"));
+    return framework_info(c, done);
+  }
+  done(error(404, "not_found", "no such endpoint: " + path));
+}
+
+} // namespace
+
+http_handler make_api_handler(std::shared_ptr<const api_context> ctx) {
+  return [ctx](http_request req, responder done) {
+    route(ctx, std::move(req), std::move(done));
+  };
+}
+
+} // namespace outrigger::app

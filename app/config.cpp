@@ -1,0 +1,205 @@
+#include "app/config.hpp"
+
+#include <cmath>
+
+namespace outrigger::app {
+
+namespace {
+
+// Adds `--name` with the environment variable OUTRIGGER_NAME.
+template <class T>
+CLI::Option* opt(CLI::App& cmd, const std::string& name, T& value,
+                 const std::string& help) {
+  std::string env = "OUTRIGGER_";
+  for (char c : name)
+    env += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+  return cmd.add_option("--" + name, value, help)
+    ->envname(env)
+    ->capture_default_str();
+}
+
+CLI::Option* flag(CLI::App& cmd, const std::string& name, bool& value,
+                  const std::string& help) {
+  std::string env = "OUTRIGGER_";
+  for (char c : name)
+    env += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+  return cmd.add_flag("--" + name, value, help)->envname(env);
+}
+
+} // namespace
+
+void add_serve_options(CLI::App& cmd, serve_settings& s) {
+  // Precedence flag > OUTRIGGER_* > config file: CLI11 applies the file
+  // only to options that are still unset.
+  cmd.set_config("--config", "", "config file (TOML: name = value)")
+    ->envname("OUTRIGGER_CONFIG");
+  auto cluster = std::string{"Cluster"};
+  opt(cmd, "master", s.master,
+      "masters: host:port list, http(s):// URLs or zk://hosts/path")
+    ->group(cluster);
+  flag(cmd, "dev", s.dev,
+       "run an embedded simulated master with exec agents on loopback")
+    ->group(cluster);
+  opt(cmd, "dev-agents", s.dev_agents, "agents of the --dev cluster")
+    ->group(cluster);
+  opt(cmd, "framework-name", s.framework_name, "FrameworkInfo.name")
+    ->group(cluster);
+  opt(cmd, "user", s.user, "FrameworkInfo.user (default: current user)")
+    ->group(cluster);
+  opt(cmd, "roles", s.roles, "roles to subscribe with")
+    ->delimiter(',')
+    ->group(cluster);
+  opt(cmd, "failover-timeout", s.failover_timeout,
+      "seconds the master keeps tasks while outrigger is away")
+    ->group(cluster);
+  opt(cmd, "on-removed", s.on_removed,
+      "when the master removed the framework: new (subscribe anew) or stop")
+    ->check(CLI::IsMember({"new", "stop"}))
+    ->group(cluster);
+  opt(cmd, "credentials-file", s.credentials_file,
+      "Mesos principal and secret (else OUTRIGGER_MESOS_PRINCIPAL/_SECRET)")
+    ->group(cluster);
+  flag(cmd, "https", s.https, "https for masters written without a scheme")
+    ->group(cluster);
+  opt(cmd, "tls-ca-file", s.tls_ca_file, "PEM file of trusted CAs")
+    ->group(cluster);
+  flag(cmd, "tls-insecure", s.tls_insecure,
+       "do not verify the master's certificate (logged)")
+    ->group(cluster);
+  opt(cmd, "zk-credentials-file", s.zk_credentials_file,
+      "ZooKeeper digest credentials (user password)")
+    ->group(cluster);
+  opt(cmd, "max-reconnect", s.max_reconnect,
+      "consecutive failed attempts before exiting with status 3")
+    ->group(cluster);
+  opt(cmd, "backoff-min", s.backoff_min, "first reconnect delay, seconds")
+    ->group(cluster);
+  opt(cmd, "backoff-max", s.backoff_max, "longest reconnect delay, seconds")
+    ->group(cluster);
+  opt(cmd, "max-missed-heartbeats", s.max_missed_heartbeats,
+      "silent heartbeat periods before the stream is replaced")
+    ->group(cluster);
+
+  auto sched = std::string{"Scheduling"};
+  opt(cmd, "data-dir", s.data_dir,
+      "journal directory (framework id, tasks, results)")
+    ->group(sched);
+  opt(cmd, "strategy", s.strategy, "placement: first-fit (pack) or spread")
+    ->check(CLI::IsMember({"first-fit", "spread"}))
+    ->group(sched);
+  opt(cmd, "refuse-seconds", s.refuse_seconds, "filter sent with declines")
+    ->group(sched);
+  opt(cmd, "offer-hold-seconds", s.offer_hold_seconds,
+      "an unused offer is declined after this")
+    ->group(sched);
+  opt(cmd, "max-tasks-per-offer", s.max_tasks_per_offer, "0: no limit")
+    ->group(sched);
+  opt(cmd, "max-launches-per-pass", s.max_launches_per_pass, "0: no limit")
+    ->group(sched);
+  opt(cmd, "default-cpus", s.default_cpus, "cpus of a task that names none")
+    ->group(sched);
+  opt(cmd, "default-mem", s.default_mem, "mem (MiB) of a task that names none")
+    ->group(sched);
+  opt(cmd, "default-disk", s.default_disk, "disk (MiB) of a task")
+    ->group(sched);
+  opt(cmd, "default-max-attempts", s.default_max_attempts,
+      "attempts of a task without a retry policy")
+    ->group(sched);
+  opt(cmd, "default-role", s.default_role, "role of a task that names none")
+    ->group(sched);
+  opt(cmd, "max-results", s.max_results, "results kept for readers")
+    ->group(sched);
+  opt(cmd, "max-terminal-tasks", s.max_terminal_tasks,
+      "finished tasks kept for queries and key idempotency")
+    ->group(sched);
+  opt(cmd, "reconcile-batch", s.reconcile_batch,
+      "tasks per explicit RECONCILE call")
+    ->group(sched);
+  opt(cmd, "reconcile-interval", s.reconcile_interval,
+      "seconds between implicit reconciliations")
+    ->group(sched);
+  opt(cmd, "fsync", s.fsync, "fsync the journal on commit (true/false)")
+    ->group(sched);
+
+  auto api = std::string{"API"};
+  opt(cmd, "listen", s.listen, "address:port of the HTTP API")->group(api);
+  opt(cmd, "api-token-file", s.api_token_file,
+      "bearer token for POST/DELETE (else OUTRIGGER_API_TOKEN)")
+    ->group(api);
+  flag(cmd, "protect-reads", s.protect_reads,
+       "require the token for GET requests too")
+    ->group(api);
+  opt(cmd, "max-body-bytes", s.max_body_bytes, "largest request body")
+    ->group(api);
+  opt(cmd, "max-connections", s.max_connections, "open API connections")
+    ->group(api);
+  opt(cmd, "max-requests-per-second", s.max_requests_per_second,
+      "API requests per second (token bucket); more get 429")
+    ->group(api);
+
+  auto proc = std::string{"Process"};
+  opt(cmd, "log-level", s.log_level, "debug, info, warn, error")
+    ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+    ->group(proc);
+  opt(cmd, "log-format", s.log_format, "text or json (JSON lines)")
+    ->check(CLI::IsMember({"text", "json"}))
+    ->group(proc);
+  opt(cmd, "shutdown-timeout", s.shutdown_timeout,
+      "seconds SIGTERM may take before the process exits anyway")
+    ->group(proc);
+}
+
+std::string validate(const serve_settings& s) {
+  auto positive = [](double v) { return std::isfinite(v) && v > 0; };
+  if (!s.dev && s.master.empty())
+    return "--master: required (or --dev)";
+  if (s.roles.empty())
+    return "--roles: at least one role";
+  if (!positive(s.failover_timeout))
+    return "--failover-timeout: must be > 0 seconds";
+  if (s.max_reconnect == 0)
+    return "--max-reconnect: must be >= 1";
+  if (!positive(s.backoff_min))
+    return "--backoff-min: must be > 0 seconds";
+  if (!(s.backoff_max >= s.backoff_min))
+    return "--backoff-max: must be >= --backoff-min";
+  if (s.max_missed_heartbeats == 0)
+    return "--max-missed-heartbeats: must be >= 1";
+  if (s.data_dir.empty() && !s.dev)
+    return "--data-dir: required";
+  if (!(s.refuse_seconds >= 0) || !std::isfinite(s.refuse_seconds))
+    return "--refuse-seconds: must be >= 0";
+  if (!positive(s.offer_hold_seconds))
+    return "--offer-hold-seconds: must be > 0";
+  if (!positive(s.default_cpus))
+    return "--default-cpus: must be > 0";
+  if (!positive(s.default_mem))
+    return "--default-mem: must be > 0";
+  if (!(s.default_disk >= 0))
+    return "--default-disk: must be >= 0";
+  if (s.default_max_attempts == 0)
+    return "--default-max-attempts: must be >= 1";
+  if (s.max_results == 0)
+    return "--max-results: must be >= 1";
+  if (s.max_terminal_tasks == 0)
+    return "--max-terminal-tasks: must be >= 1";
+  if (s.reconcile_batch == 0)
+    return "--reconcile-batch: must be >= 1";
+  if (!positive(s.reconcile_interval))
+    return "--reconcile-interval: must be > 0 seconds";
+  if (s.listen.find(':') == std::string::npos)
+    return "--listen: expected address:port, got \"" + s.listen + "\"";
+  if (s.max_body_bytes < 1024)
+    return "--max-body-bytes: must be >= 1024";
+  if (s.max_connections == 0)
+    return "--max-connections: must be >= 1";
+  if (!positive(s.max_requests_per_second))
+    return "--max-requests-per-second: must be > 0";
+  if (!positive(s.shutdown_timeout))
+    return "--shutdown-timeout: must be > 0 seconds";
+  if (s.dev_agents == 0 || s.dev_agents > 64)
+    return "--dev-agents: must be 1..64";
+  return {};
+}
+
+} // namespace outrigger::app

@@ -1,0 +1,74 @@
+#pragma once
+// Settings of `outrigger serve`: flags, OUTRIGGER_* environment variables
+// and an optional config file (TOML/INI, `--config`), in that order of
+// precedence (CLI11 resolves all three). Every setting is documented in
+// docs/configuration.md with its default. Secrets (the Mesos principal and
+// secret, the API token) only come from files or the environment.
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace outrigger::app {
+
+/// Everything `serve` can be told.
+struct serve_settings {
+  // -- the cluster --
+  std::string master = "127.0.0.1:5050"; ///< list or zk://
+  bool dev = false;           ///< embedded simulated master (exec agents)
+  std::size_t dev_agents = 1; ///< agents of the --dev cluster
+  std::string framework_name = "outrigger";
+  std::string user;                        ///< default: the current user
+  std::vector<std::string> roles = {"*"};  ///< roles subscribed
+  double failover_timeout = 7 * 24 * 3600; ///< seconds
+  std::string on_removed = "new";          ///< new | stop
+  std::string credentials_file;            ///< principal + secret
+  bool https = false;
+  std::string tls_ca_file;
+  bool tls_insecure = false;
+  std::string zk_credentials_file; ///< ZooKeeper digest user:password
+  unsigned max_reconnect = 10;
+  double backoff_min = 1;  ///< seconds
+  double backoff_max = 60; ///< seconds
+  unsigned max_missed_heartbeats = 3;
+  // -- scheduling --
+  std::string data_dir = "/var/lib/outrigger";
+  std::string strategy = "first-fit"; ///< first-fit | spread
+  double refuse_seconds = 5;
+  double offer_hold_seconds = 2;
+  std::uint32_t max_tasks_per_offer = 0;
+  std::uint32_t max_launches_per_pass = 0;
+  double default_cpus = 1;
+  double default_mem = 256;
+  double default_disk = 0;
+  std::uint16_t default_max_attempts = 3;
+  std::string default_role = "*";
+  std::size_t max_results = 100'000;
+  std::size_t max_terminal_tasks = 200'000;
+  std::size_t reconcile_batch = 1000;
+  double reconcile_interval = 900; ///< implicit reconciliation, seconds
+  bool fsync = true;
+  // -- the API --
+  std::string listen = "127.0.0.1:8080";
+  std::string api_token_file; ///< bearer token for mutating endpoints
+  bool protect_reads = false; ///< the token is needed for GETs too
+  std::size_t max_body_bytes = 1 << 20;
+  std::size_t max_connections = 256;
+  double max_requests_per_second = 1000;
+  // -- the process --
+  std::string log_level = "info";
+  std::string log_format = "text"; ///< text | json
+  double shutdown_timeout = 10;    ///< seconds
+};
+
+/// Adds the `serve` options (with their OUTRIGGER_* variables) to `cmd`.
+void add_serve_options(CLI::App& cmd, serve_settings& s);
+
+/// Checks the settings that CLI11 cannot (ranges, combinations); the
+/// message names the setting ("--backoff-max: must be >= --backoff-min").
+/// Empty when valid.
+std::string validate(const serve_settings& s);
+
+} // namespace outrigger::app

@@ -1,0 +1,24 @@
+#pragma once
+// A small blocking HTTP/1.1 client for the CLI subcommands (one request per
+// connection, plain http only). Beast stays inside http_client.cpp.
+
+#include <chrono>
+#include <string>
+
+namespace outrigger::app {
+
+/// A response (status 0: no response, `error` says why).
+struct client_response {
+  unsigned status = 0;
+  std::string body;
+  std::string error;
+};
+
+/// Sends one request to `base` ("http://host:port") and waits at most
+/// `timeout` for the whole exchange.
+client_response http_call(const std::string& base, const std::string& method,
+                          const std::string& target, const std::string& body,
+                          const std::string& token,
+                          std::chrono::seconds timeout);
+
+} // namespace outrigger::app

@@ -1,0 +1,41 @@
+#pragma once
+// The service's Prometheus metrics (prometheus-cpp registry, text format
+// 0.0.4 served by our own HTTP server at /metrics). The actors keep plain
+// counters; a poller copies them here every second (deltas for counters and
+// histograms), so scraping never waits for an actor. Label sets are bounded:
+// event and call types, HTTP status codes, task states and reasons, routes.
+
+#include "actors/messages.hpp"
+
+#include <memory>
+#include <string>
+
+namespace outrigger::app {
+
+/// The registry and every metric family of outrigger.
+class service_metrics {
+public:
+  explicit service_metrics(const std::string& version);
+  ~service_metrics();
+
+  /// Copies the actors' counters (call from one thread at a time).
+  void update(const link_metrics& link, unsigned reconnect_budget);
+  void update(const book_metrics& book);
+  void update(const matcher_metrics& matcher);
+
+  /// Counts an answered API request (route: "/v1/tasks/{id}" style).
+  void count_request(const std::string& route, unsigned status);
+
+  /// The text exposition of every metric.
+  std::string serialize() const;
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+/// The route template of a path for labels ("/v1/tasks/17" →
+/// "/v1/tasks/{id}"; unknown paths → "other").
+std::string route_of(const std::string& path);
+
+} // namespace outrigger::app
