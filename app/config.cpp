@@ -1,6 +1,11 @@
 #include "app/config.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <sstream>
 
 namespace outrigger::app {
 
@@ -29,9 +34,10 @@ CLI::Option* flag(CLI::App& cmd, const std::string& name, bool& value,
 } // namespace
 
 void add_serve_options(CLI::App& cmd, serve_settings& s) {
-  // Precedence flag > OUTRIGGER_* > config file: CLI11 applies the file
-  // only to options that are still unset.
-  cmd.set_config("--config", "", "config file (TOML: name = value)")
+  // The file itself is read by with_config_file() before parsing.
+  cmd
+    .add_option("--config", s.config_file,
+                "config file: `name = value` lines (TOML subset)")
     ->envname("OUTRIGGER_CONFIG");
   auto cluster = std::string{"Cluster"};
   opt(cmd, "master", s.master,
@@ -149,6 +155,103 @@ void add_serve_options(CLI::App& cmd, serve_settings& s) {
     ->group(proc);
 }
 
+namespace {
+
+std::string trim(const std::string& text) {
+  auto b = text.find_first_not_of(" \t\r");
+  auto e = text.find_last_not_of(" \t\r");
+  return b == std::string::npos ? "" : text.substr(b, e - b + 1);
+}
+
+// A TOML value as command-line text: "str" → str, [a, b] → a,b.
+std::optional<std::string> value_text(const std::string& raw) {
+  auto v = trim(raw);
+  if (v.empty())
+    return std::nullopt;
+  if (v.front() == '"' || v.front() == '\'') {
+    auto close = v.find(v.front(), 1);
+    if (close == std::string::npos)
+      return std::nullopt;
+    auto rest = trim(v.substr(close + 1));
+    if (!rest.empty() && rest.front() != '#')
+      return std::nullopt;
+    return v.substr(1, close - 1);
+  }
+  if (v.front() == '[') {
+    auto close = v.find(']');
+    if (close == std::string::npos)
+      return std::nullopt;
+    std::string out;
+    std::stringstream items{v.substr(1, close - 1)};
+    std::string item;
+    while (std::getline(items, item, ',')) {
+      auto t = value_text(item);
+      if (!t)
+        return std::nullopt;
+      out += (out.empty() ? "" : ",") + *t;
+    }
+    return out;
+  }
+  auto hash = v.find('#');
+  return trim(v.substr(0, hash));
+}
+
+} // namespace
+
+std::string with_config_file(CLI::App& serve, std::vector<std::string>& args) {
+  auto at = std::find(args.begin(), args.end(), serve.get_name());
+  if (at == args.end())
+    return {};
+  std::string path;
+  for (auto i = at; i != args.end(); ++i) {
+    if (*i == "--config" && i + 1 != args.end())
+      path = *(i + 1);
+    else if (i->rfind("--config=", 0) == 0)
+      path = i->substr(9);
+  }
+  if (path.empty())
+    if (auto* env = std::getenv("OUTRIGGER_CONFIG"))
+      path = env;
+  if (path.empty())
+    return {};
+  std::ifstream in{path};
+  if (!in)
+    return "--config: cannot read " + path;
+  std::string line;
+  int n = 0;
+  std::vector<std::string> extra;
+  while (std::getline(in, line)) {
+    ++n;
+    auto t = trim(line);
+    if (t.empty() || t.front() == '#' || t == "[serve]")
+      continue;
+    auto where = path + " line " + std::to_string(n) + ": ";
+    auto eq = t.find('=');
+    if (eq == std::string::npos)
+      return "--config: " + where + "expected name = value";
+    auto name = trim(t.substr(0, eq));
+    std::replace(name.begin(), name.end(), '_', '-');
+    auto value = value_text(t.substr(eq + 1));
+    if (!value)
+      return "--config: " + where + "bad value for " + name;
+    auto* opt = serve.get_option_no_throw("--" + name);
+    if (!opt || name == "config")
+      return "--config: " + where + "unknown setting \"" + name + "\"";
+    // Precedence: flags, then OUTRIGGER_* variables, then the file.
+    bool flagged = std::any_of(at, args.end(), [&](const std::string& a) {
+      return a == "--" + name || a.rfind("--" + name + "=", 0) == 0;
+    });
+    auto env = opt->get_envname();
+    if (flagged || (!env.empty() && std::getenv(env.c_str())))
+      continue;
+    extra.push_back("--" + name + "=" + *value);
+  }
+  // After the subcommand's own arguments, before a "--" if there is one.
+  auto dashes = std::find(at, args.end(), std::string{"--"});
+  args.insert(dashes, extra.begin(), extra.end());
+  return {};
+}
+
 std::string validate(const serve_settings& s) {
   auto positive = [](double v) { return std::isfinite(v) && v > 0; };
   if (!s.dev && s.master.empty())
@@ -175,6 +278,10 @@ std::string validate(const serve_settings& s) {
     return "--default-cpus: must be > 0";
   if (!positive(s.default_mem))
     return "--default-mem: must be > 0";
+  if (std::find(s.roles.begin(), s.roles.end(), s.default_role) ==
+      s.roles.end())
+    return "--default-role: \"" + s.default_role +
+           "\" is not one of --roles (its tasks would never get offers)";
   if (!(s.default_disk >= 0))
     return "--default-disk: must be >= 0";
   if (s.default_max_attempts == 0)

@@ -1,7 +1,7 @@
 #pragma once
 // Settings of `outrigger serve`: flags, OUTRIGGER_* environment variables
-// and an optional config file (TOML/INI, `--config`), in that order of
-// precedence (CLI11 resolves all three). Every setting is documented in
+// and an optional config file (`--config`, `name = value` lines), in that
+// order of precedence. Every setting is documented in
 // docs/configuration.md with its default. Secrets (the Mesos principal and
 // secret, the API token) only come from files or the environment.
 
@@ -61,10 +61,17 @@ struct serve_settings {
   std::string log_level = "info";
   std::string log_format = "text"; ///< text | json
   double shutdown_timeout = 10;    ///< seconds
+  std::string config_file;         ///< read by with_config_file()
 };
 
 /// Adds the `serve` options (with their OUTRIGGER_* variables) to `cmd`.
 void add_serve_options(CLI::App& cmd, serve_settings& s);
+
+/// Appends the settings of the config file (`--config FILE` after the
+/// subcommand, or OUTRIGGER_CONFIG) to `args` as `--name=value` for every
+/// setting not given by flag or environment. Returns an error naming the
+/// file and line ("unknown setting", "bad value"), empty when fine.
+std::string with_config_file(CLI::App& serve, std::vector<std::string>& args);
 
 /// Checks the settings that CLI11 cannot (ranges, combinations); the
 /// message names the setting ("--backoff-max: must be >= --backoff-min").

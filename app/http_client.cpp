@@ -18,7 +18,8 @@ namespace http = beast::http;
 client_response http_call(const std::string& base, const std::string& method,
                           const std::string& target, const std::string& body,
                           const std::string& token,
-                          std::chrono::seconds timeout) {
+                          std::chrono::seconds timeout,
+                          const std::string& content_type) {
   client_response out;
   std::string rest = base;
   if (rest.rfind("http://", 0) == 0)
@@ -45,7 +46,7 @@ client_response http_call(const std::string& base, const std::string& method,
     if (!token.empty())
       req.set(http::field::authorization, "Bearer " + token);
     if (!body.empty()) {
-      req.set(http::field::content_type, "application/json");
+      req.set(http::field::content_type, content_type);
       req.body() = body;
     }
     req.prepare_payload();

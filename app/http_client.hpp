@@ -15,10 +15,12 @@ struct client_response {
 };
 
 /// Sends one request to `base` ("http://host:port") and waits at most
-/// `timeout` for the whole exchange.
+/// `timeout` for the whole exchange. A non-empty body is sent with
+/// `content_type`.
 client_response http_call(const std::string& base, const std::string& method,
                           const std::string& target, const std::string& body,
                           const std::string& token,
-                          std::chrono::seconds timeout);
+                          std::chrono::seconds timeout,
+                          const std::string& content_type = "application/json");
 
 } // namespace outrigger::app

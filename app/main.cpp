@@ -38,8 +38,17 @@ int main(int argc, char** argv) {
     };
   });
 
+  std::vector<std::string> args(argv, argv + argc);
+  if (auto problem = outrigger::app::with_config_file(*serve, args);
+      !problem.empty()) {
+    std::cerr << "outrigger: " << problem << "\n";
+    return 4;
+  }
+  std::vector<char*> cargs;
+  for (auto& a : args)
+    cargs.push_back(a.data());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(cargs.size()), cargs.data());
   } catch (const CLI::ParseError& e) {
     auto code = app.exit(e);
     // Configuration errors stop the start with status 4 (not CLI11's 1xx).

@@ -1,0 +1,188 @@
+// End to end over real sockets: `outrigger serve --dev` and the CLI, the
+// API's error cases, restarts, SIGTERM (issue 6).
+
+#include "tests/app/service_fixture.hpp"
+
+#include <csignal>
+#include <fstream>
+
+namespace outrigger::test {
+
+TEST_CASE("the CLI runs a command on serve --dev and shows its result") {
+  temp_dir dir{"or-e2e"};
+  serve_process serve{{"--dev", "--data-dir", (dir.path() / "data").string()},
+                      dir.path() / "serve.log"};
+  REQUIRE(serve.up());
+  std::vector<std::string> api{"--api", serve.url()};
+  auto cli = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv{outrigger_bin()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_program(argv, {}, 90s);
+  };
+  auto sub = cli({"submit", "--api", serve.url(), "--brief", "--key", "hello",
+                  "--mem", "32", "--", "echo", "hello"});
+  REQUIRE(sub.status == 0);
+  CHECK(sub.out.rfind("1\thello\t", 0) == 0);
+  auto fail = cli({"submit", "--api", serve.url(), "--brief", "--key", "bad",
+                   "--mem", "32", "--max-attempts", "1", "--shell", "exit 7"});
+  REQUIRE(fail.status == 0);
+  auto wait = cli({"wait", "--api", serve.url(), "--for", "60"});
+  CHECK(wait.status == 3); // one task failed
+  CHECK(wait.out.find("hello\tFINISHED\texit=0") != std::string::npos);
+  CHECK(wait.out.find("bad\tFAILED\texit=7") != std::string::npos);
+  auto one = cli({"wait", "--api", serve.url(), "1"});
+  CHECK(one.status == 0);
+  auto get = cli({"get", "--api", serve.url(), "1"});
+  REQUIRE(get.status == 0);
+  auto task = nlohmann::json::parse(get.out);
+  CHECK(task["state"] == "FINISHED");
+  CHECK(task["attempts"][0]["exit_status"] == 0);
+  auto list =
+    cli({"list", "--api", serve.url(), "--brief", "--state", "failed"});
+  CHECK(list.out == "2\tbad\tFAILED\n");
+  auto results = cli({"results", "--api", serve.url(), "--brief"});
+  CHECK(results.out.find("1\thello\tFINISHED") != std::string::npos);
+  auto missing = cli({"get", "--api", serve.url(), "99"});
+  CHECK(missing.status == 1);
+  auto version = cli({"version"});
+  CHECK(version.out.rfind("outrigger ", 0) == 0);
+  // teardown asks first; "no" leaves the framework alone.
+  auto td = run_program({outrigger_bin(), "teardown", "--api", serve.url()}, {},
+                        30s, "no\n");
+  CHECK(td.status == 1);
+  CHECK(serve.call("GET", "/readyz").status == 200);
+  serve.process().signal(SIGTERM);
+  CHECK(serve.process().wait(20s) == 0);
+}
+
+TEST_CASE("API errors give the documented error and change nothing") {
+  temp_dir dir{"or-e2e"};
+  std::ofstream{dir.path() / "token"} << "s3cret-token\n";
+  serve_process serve{{"--dev", "--data-dir", (dir.path() / "data").string(),
+                       "--api-token-file", (dir.path() / "token").string(),
+                       "--max-body-bytes", "2048"},
+                      dir.path() / "serve.log"};
+  REQUIRE(serve.up());
+  const std::string token = "s3cret-token";
+  auto post = [&](const std::string& body, const std::string& tok) {
+    return serve.call("POST", "/v1/tasks", body, tok);
+  };
+  auto expect_error = [](const api_answer& a, unsigned status,
+                         const std::string& code,
+                         const std::string& field = {}) {
+    CHECK(a.status == status);
+    REQUIRE(a.body.is_object());
+    CHECK(a.body["error"]["code"] == code);
+    CHECK_FALSE(a.body["error"]["message"].get<std::string>().empty());
+    if (!field.empty())
+      CHECK(a.body["error"]["field"] == field);
+  };
+  SUBCASE("authentication") {
+    expect_error(post(task_body("k", "true"), ""), 401, "unauthenticated");
+    expect_error(post(task_body("k", "true"), "wrong-token"), 401,
+                 "unauthenticated");
+    expect_error(serve.call("DELETE", "/v1/tasks/1", "", "nope"), 401,
+                 "unauthenticated");
+    // Reads stay open by default; the token never shows in any answer.
+    auto list = serve.call("GET", "/v1/tasks");
+    CHECK(list.status == 200);
+    CHECK(list.body.dump().find(token) == std::string::npos);
+  }
+  SUBCASE("bodies") {
+    expect_error(post("{not json", token), 400, "invalid_argument");
+    expect_error(post(R"({"key":"k","command":"true","memory":5})", token), 400,
+                 "invalid_argument", "memory");
+    expect_error(post(R"({"key":"k"})", token), 400, "invalid_argument",
+                 "command");
+    expect_error(
+      post(R"({"key":"k","command":"true","resources":{"cpus":-1}})", token),
+      400, "invalid_argument", "resources.cpus");
+    expect_error(post(task_body("k", std::string(4096, 'x')), token), 413,
+                 "payload_too_large");
+    auto r = app::http_call(serve.url(), "POST", "/v1/tasks",
+                            task_body("k", "true"), token, 30s, "text/plain");
+    CHECK(r.status == 415);
+  }
+  SUBCASE("routes and parameters") {
+    expect_error(serve.call("GET", "/v1/tasks/999"), 404, "not_found");
+    expect_error(serve.call("DELETE", "/v1/tasks/999", "", token), 404,
+                 "not_found");
+    expect_error(serve.call("GET", "/v1/nothing"), 404, "not_found");
+    CHECK(serve.call("PUT", "/v1/tasks", "", token).status == 405);
+    expect_error(serve.call("GET", "/v1/tasks?limit=abc"), 400,
+                 "invalid_argument", "limit");
+    expect_error(serve.call("GET", "/v1/tasks?state=SLEEPING"), 400,
+                 "invalid_argument", "state");
+    expect_error(serve.call("GET", "/v1/results?wait=600"), 400,
+                 "invalid_argument", "wait");
+  }
+  // None of it created a task.
+  auto list = serve.call("GET", "/v1/tasks");
+  REQUIRE(list.status == 200);
+  CHECK(list.body["tasks"].empty());
+  // And a good request still works (201, then 200 for the same key).
+  auto created = post(task_body("good", "true"), token);
+  CHECK(created.status == 201);
+  auto again = post(task_body("good", "false"), token);
+  CHECK(again.status == 200);
+  CHECK(again.body["id"] == created.body["id"]);
+}
+
+TEST_CASE("a restart of serve keeps tasks and results") {
+  temp_dir dir{"or-e2e"};
+  auto data = (dir.path() / "data").string();
+  nlohmann::json results_before;
+  {
+    serve_process serve{{"--dev", "--data-dir", data},
+                        dir.path() / "serve1.log"};
+    REQUIRE(serve.up());
+    for (int i = 0; i < 3; ++i)
+      REQUIRE(
+        serve
+          .call("POST", "/v1/tasks",
+                task_body("r" + std::to_string(i), "echo " + std::to_string(i)))
+          .status == 201);
+    REQUIRE(serve.all_terminal());
+    results_before = serve.call("GET", "/v1/results").body;
+    REQUIRE(results_before["results"].size() == 3);
+    serve.process().signal(SIGTERM);
+    REQUIRE(serve.process().wait(20s) == 0);
+  }
+  serve_process serve{{"--dev", "--data-dir", data}, dir.path() / "serve2.log"};
+  REQUIRE(serve.up());
+  auto list = serve.call("GET", "/v1/tasks");
+  REQUIRE(list.body["tasks"].size() == 3);
+  for (auto& t : list.body["tasks"])
+    CHECK(t["state"] == "FINISHED");
+  CHECK(serve.call("GET", "/v1/results").body == results_before);
+  auto again = serve.call("POST", "/v1/tasks", task_body("r1", "echo 1"));
+  CHECK(again.status == 200);
+  CHECK(again.body["id"] == 2);
+}
+
+TEST_CASE("SIGTERM leaves the framework registered with the master") {
+  temp_dir dir{"or-e2e"};
+  sim_process sim{
+    {"--agents", "1", "--mode", "synthetic", "--synthetic-duration", "100-300"},
+    dir.path() / "sim.log"};
+  REQUIRE(sim.up());
+  serve_process serve{
+    {"--master", sim.url(), "--data-dir", (dir.path() / "data").string()},
+    dir.path() / "serve.log"};
+  REQUIRE(serve.up());
+  REQUIRE(serve.eventually(
+    "/readyz", [](const api_answer& a) { return a.status == 200; }));
+  REQUIRE(serve.call("POST", "/v1/tasks", task_body("t", "true")).status ==
+          201);
+  REQUIRE(serve.all_terminal());
+  serve.process().signal(SIGTERM);
+  CHECK(serve.process().wait(20s) == 0);
+  auto state = sim.state();
+  REQUIRE(state["frameworks"].size() == 1);
+  auto& fw = state["frameworks"][0];
+  CHECK(fw["connected"] == false);
+  CHECK(fw["name"] == "outrigger");
+  CHECK(state["completed_frameworks"].empty());
+}
+
+} // namespace outrigger::test
