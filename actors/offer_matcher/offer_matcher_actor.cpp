@@ -1,5 +1,6 @@
 #include "actors/offer_matcher/offer_matcher_actor.hpp"
 
+#include "actors/actor_time.hpp"
 #include "actors/error.hpp"
 #include "actors/log.hpp"
 #include "actors/task_book/task_book_state.hpp"
@@ -15,8 +16,6 @@ namespace outrigger::scheduling {
 
 namespace {
 
-using steady = caf::actor_clock::time_point;
-
 /// The actor's state: the matcher and the plumbing around it.
 struct matcher_actor_state {
   static inline const char* name = "offer_matcher";
@@ -26,21 +25,15 @@ struct matcher_actor_state {
   protocol::FrameworkID framework;
   bool subscribed = false;
   bool pass_scheduled = false;
-  std::chrono::system_clock::time_point wall0;
-  steady mono0;
-  std::uint64_t tick_token = 0;
-  std::optional<time_point> tick_at;
+  actor_wall_clock clock;
+  deadline_timer timer;
   matcher_metrics m;
 };
 
 using self_ptr = offer_matcher_actor::stateful_pointer<matcher_actor_state>;
 
 time_point now_of(self_ptr self) {
-  auto& st = self->state;
-  auto t =
-    st.wall0 + std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                 self->clock().now() - st.mono0);
-  return std::chrono::time_point_cast<duration>(t);
+  return self->state.clock.now(self->clock().now());
 }
 
 void send_call(self_ptr self, protocol::Call call) {
@@ -58,12 +51,7 @@ void schedule_pass(self_ptr self) {
 
 void reschedule_tick(self_ptr self) {
   auto& st = self->state;
-  auto due = st.matcher->next_deadline();
-  if (!due || (st.tick_at && *st.tick_at <= *due))
-    return;
-  st.tick_at = due;
-  auto delay = std::max(duration{0}, *due - now_of(self));
-  self->delayed_send(self, delay, atom::tick_v, ++st.tick_token);
+  st.timer.arm(self, st.matcher->next_deadline(), now_of(self));
 }
 
 double held_seconds(const held_offer& o, time_point now) {
@@ -168,9 +156,8 @@ offer_matcher_actor::behavior_type offer_matcher(self_ptr self) {
     [self](atom::pass) { run_pass(self); },
     [self](atom::tick, std::uint64_t token) {
       auto& st = self->state;
-      if (token != st.tick_token)
+      if (!st.timer.fire(token))
         return;
-      st.tick_at.reset();
       schedule_pass(self);
       reschedule_tick(self);
     },
@@ -223,8 +210,7 @@ offer_matcher_actor spawn_offer_matcher(caf::actor_system& sys,
     auto& st = self->state;
     st.matcher = std::make_unique<offer_matcher_state>(cfg);
     st.gate = gate;
-    st.wall0 = std::chrono::system_clock::now();
-    st.mono0 = self->clock().now();
+    st.clock.start(self->clock().now());
     st.m.hold_time = latency_histogram::with_bounds(
       {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30});
     st.m.pass_time = latency_histogram::with_bounds(

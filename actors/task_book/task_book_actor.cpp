@@ -1,5 +1,6 @@
 #include "actors/task_book/task_book_actor.hpp"
 
+#include "actors/actor_time.hpp"
 #include "actors/error.hpp"
 #include "actors/log.hpp"
 #include "actors/status_tracker/ack_encoder.hpp"
@@ -43,9 +44,7 @@ struct book_actor_state {
   master_link_actor link;
   notice_sink_actor sink;
   protocol::FrameworkID framework;
-  // Wall time derived from CAF's clock, so tests control it.
-  std::chrono::system_clock::time_point wall0;
-  steady mono0;
+  actor_wall_clock clock;
   bool commit_scheduled = false;
   // Replies waiting for the commit that makes their change durable.
   std::vector<std::function<void()>> after_commit;
@@ -57,8 +56,7 @@ struct book_actor_state {
   };
   std::map<std::uint64_t, waiter> waiters;
   std::uint64_t next_waiter = 1;
-  std::uint64_t tick_token = 0;
-  std::optional<time_point> tick_at;
+  deadline_timer timer;
   std::uint64_t counted_cursor = 0; // results counted into m.results
   book_metrics m;
 };
@@ -66,11 +64,7 @@ struct book_actor_state {
 using self_ptr = task_book_actor::stateful_pointer<book_actor_state>;
 
 time_point now_of(self_ptr self) {
-  auto& st = self->state;
-  auto t =
-    st.wall0 + std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                 self->clock().now() - st.mono0);
-  return std::chrono::time_point_cast<duration>(t);
+  return self->state.clock.now(self->clock().now());
 }
 
 void send_calls(self_ptr self, std::vector<protocol::Call> calls) {
@@ -87,12 +81,7 @@ void send_calls(self_ptr self, std::vector<protocol::Call> calls) {
 
 void reschedule_tick(self_ptr self) {
   auto& st = self->state;
-  auto due = st.tracker->next_deadline();
-  if (!due || (st.tick_at && *st.tick_at <= *due))
-    return;
-  st.tick_at = due;
-  auto delay = std::max(duration{0}, *due - now_of(self));
-  self->delayed_send(self, delay, atom::tick_v, ++st.tick_token);
+  st.timer.arm(self, st.tracker->next_deadline(), now_of(self));
 }
 
 void schedule_commit(self_ptr self) {
@@ -448,9 +437,8 @@ task_book_actor::behavior_type task_book(self_ptr self) {
     [self](atom::commit) { commit(self); },
     [self](atom::tick, std::uint64_t token) {
       auto& st = self->state;
-      if (token != st.tick_token)
+      if (!st.timer.fire(token))
         return;
-      st.tick_at.reset();
       send_calls(self, st.tracker->tick(*st.book, now_of(self)));
       reschedule_tick(self);
     },
@@ -486,8 +474,7 @@ spawn_task_book(caf::actor_system& sys, book_actor_config cfg,
       s.book = std::move(std::get<1>(*st));
       s.tracker = std::move(std::get<2>(*st));
       s.framework.value = s.book->framework_id();
-      s.wall0 = std::chrono::system_clock::now();
-      s.mono0 = self->clock().now();
+      s.clock.start(self->clock().now());
       s.m.commit_latency = latency_histogram::with_bounds(latency_bounds());
       s.m.event_latency = latency_histogram::with_bounds(latency_bounds());
       s.m.submit_to_running = latency_histogram::with_bounds(

@@ -173,7 +173,7 @@ TEST_CASE("a failing store stops the book before anything is acknowledged") {
   caf::anon_send(f.book, atom::event_v,
                  update("or-9-1", protocol::task_state::running, "u9"));
   self
-    ->request(f.book, 10s, atom::submit_v,
+    ->request(f.book, 2s, atom::submit_v,
               std::string{R"({"key":"k","command":"true"})"})
     .receive([](api_reply&) { FAIL("answered without a durable commit"); },
              [](caf::error&) {});
