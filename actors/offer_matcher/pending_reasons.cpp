@@ -72,6 +72,17 @@ std::string offer_matcher_state::reason_for(group& g, time_point now,
     auto minute = std::chrono::minutes{1};
     if (w == windows_.end() || now - w->second->last_offer >= minute)
       return "role " + role.str() + " receives no offers";
+    // Offers came and went: if none of the last minute was big enough,
+    // that is the reason (the sizes are what users can act on).
+    auto seen = w->second->max_last_minute(now);
+    for (std::size_t i = 0; i < 5; ++i) {
+      auto d = static_cast<resource_dim>(i);
+      if (g.key.need[d] > seen[d])
+        return "no offer has " + std::string{to_string(d)} + " ≥ " +
+               amount_text(d, g.key.need[d]) +
+               "; the largest seen in the last minute had " +
+               amount_text(d, seen[d]);
+    }
     auto ago = std::chrono::duration_cast<std::chrono::seconds>(
       now - w->second->last_offer);
     return "no offer for role " + role.str() +

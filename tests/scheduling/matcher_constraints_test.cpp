@@ -107,6 +107,13 @@ TEST_CASE("a task too large says which resource and what was offered") {
   CHECK(*m.pending_reason(1, at(100)) ==
         "no offer has mem ≥ 4096; the largest seen in the last minute had "
         "2048");
+  // No offer held at all (declined, filtered): the sizes of the last
+  // minute still explain it.
+  m.expire(at(110));
+  m.match(at(110));
+  CHECK(*m.pending_reason(1, at(110)) ==
+        "no offer has mem ≥ 4096; the largest seen in the last minute had "
+        "2048");
 }
 
 TEST_CASE("enough of each resource, but not in one offer") {
@@ -131,6 +138,11 @@ TEST_CASE("roles without offers, and tasks in backoff, say so") {
   m.expire(at(10));
   m.match(at(20));
   CHECK(*m.pending_reason(1, at(20)) ==
+        "no offer has cpus ≥ 1; the largest seen in the last minute had 0.5");
+  m.add_pending(pending(
+    3, "small", {{"role", "analytics"}, {"resources", {{"cpus", 0.25}}}}));
+  m.match(at(20));
+  CHECK(*m.pending_reason(3, at(20)) ==
         "no offer for role analytics is held right now (the last one arrived "
         "19 s ago)");
   m.add_pending(pending(2, "retry", json::object(), 3600, 2));
