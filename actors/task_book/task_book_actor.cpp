@@ -4,6 +4,7 @@
 #include "actors/error.hpp"
 #include "actors/log.hpp"
 #include "actors/status_tracker/ack_encoder.hpp"
+#include "actors/task_book/book_views.hpp"
 #include "actors/task_book/task_json.hpp"
 
 #include <caf/event_based_actor.hpp>
@@ -24,10 +25,6 @@ using steady = caf::actor_clock::time_point;
 
 double seconds_between(steady a, steady b) {
   return std::chrono::duration<double>(b - a).count();
-}
-
-api_reply error_reply(const api_error& e) {
-  return api_reply{e.code, e.message, e.field, false, {}};
 }
 
 api_reply json_reply(const nlohmann::json& j, bool created = false) {
@@ -93,15 +90,6 @@ void schedule_commit(self_ptr self) {
   self->send(self, atom::commit_v);
 }
 
-nlohmann::json results_json(const results_page& page) {
-  auto items = nlohmann::json::array();
-  for (auto* r : page.results)
-    items.push_back(result_to_json(*r));
-  return {{"results", std::move(items)},
-          {"next", page.next},
-          {"truncated", page.truncated}};
-}
-
 void answer_waiters(self_ptr self) {
   auto& st = self->state;
   for (auto i = st.waiters.begin(); i != st.waiters.end();) {
@@ -111,7 +99,7 @@ void answer_waiters(self_ptr self) {
       continue;
     }
     st.m.results_read = std::max(st.m.results_read, page.next);
-    i->second.promise.deliver(json_reply(results_json(page)));
+    i->second.promise.deliver(results_reply(page));
     i = st.waiters.erase(i);
   }
 }
@@ -119,17 +107,8 @@ void answer_waiters(self_ptr self) {
 // Counts the results added since the last call (by state and reason).
 void count_results(self_ptr self) {
   auto& st = self->state;
-  for (;;) {
-    auto page = st.book->read_results(st.counted_cursor, 1000);
-    for (auto* r : page.results) {
-      auto reason = r->reason ? std::string{protocol::to_string(*r->reason)}
-                              : std::string{"NONE"};
-      ++st.m.results[{std::string{to_string(r->state)}, reason}];
-    }
-    st.counted_cursor = page.next;
-    if (page.results.empty())
-      return;
-  }
+  st.counted_cursor =
+    scheduling::count_results(*st.book, st.counted_cursor, st.m.results);
 }
 
 // Makes everything appended durable and releases what waited for it.
@@ -265,29 +244,8 @@ task_book_actor::behavior_type task_book(self_ptr self) {
           });
       return promise;
     },
-    [self](atom::list, const list_request& q) -> caf::result<api_reply> {
-      auto& st = self->state;
-      list_query query;
-      if (!q.state.empty()) {
-        auto phase = parse_task_phase(q.state);
-        if (!phase)
-          return error_reply(
-            invalid_field("state", "unknown state \"" + q.state + "\""));
-        query.phase = *phase;
-      }
-      if (q.limit == 0 || q.limit > st.cfg.max_page)
-        return error_reply(invalid_field(
-          "limit", "must be 1.." + std::to_string(st.cfg.max_page)));
-      query.key_prefix = q.key;
-      query.after = q.after;
-      query.limit = q.limit;
-      auto page = st.book->list(query);
-      auto items = nlohmann::json::array();
-      for (auto* t : page.tasks)
-        items.push_back(task_to_json(*t));
-      nlohmann::json j{{"tasks", std::move(items)}};
-      j["next"] = page.next == 0 ? nlohmann::json() : nlohmann::json(page.next);
-      return json_reply(j);
+    [self](atom::list, const list_request& q) {
+      return list_reply(*self->state.book, q, self->state.cfg.max_page);
     },
     [self](atom::kill, std::uint64_t id) -> caf::result<api_reply> {
       auto& st = self->state;
@@ -312,7 +270,7 @@ task_book_actor::behavior_type task_book(self_ptr self) {
           wait <= caf::timespan{0} ||
           st.waiters.size() >= st.cfg.max_result_waiters) {
         st.m.results_read = std::max(st.m.results_read, page.next);
-        return json_reply(results_json(page));
+        return results_reply(page);
       }
       auto id = st.next_waiter++;
       auto promise = self->make_response_promise<api_reply>();
@@ -326,38 +284,20 @@ task_book_actor::behavior_type task_book(self_ptr self) {
       if (i == st.waiters.end())
         return;
       auto page = st.book->read_results(i->second.after, i->second.limit);
-      i->second.promise.deliver(json_reply(results_json(page)));
+      i->second.promise.deliver(results_reply(page));
       st.waiters.erase(i);
     },
-    [self](atom::framework) -> api_reply {
+    [self](atom::framework) {
       auto& st = self->state;
-      nlohmann::json counts = nlohmann::json::object();
-      auto& pc = st.book->phase_counts();
-      for (std::size_t i = 0; i < pc.size(); ++i)
-        counts[std::string{to_string(static_cast<task_phase>(i))}] = pc[i];
-      nlohmann::json j{{"framework_id", st.book->framework_id()},
-                       {"tasks", std::move(counts)},
-                       {"results_cursor", st.book->last_result_cursor()},
-                       {"reconciling", st.tracker->reconciling()}};
-      return json_reply(j);
+      return framework_reply(*st.book, st.tracker->reconciling());
     },
     [self](atom::metrics) {
       auto& st = self->state;
       auto m = st.m;
       m.framework_id = st.book->framework_id();
-      auto& pc = st.book->phase_counts();
-      for (std::size_t i = 0; i < pc.size(); ++i)
-        m.tasks[std::string{to_string(static_cast<task_phase>(i))}] = pc[i];
+      m.tasks = tasks_by_state(*st.book);
       m.results_cursor = st.book->last_result_cursor();
-      list_query oldest;
-      oldest.phase = task_phase::queued;
-      oldest.limit = 1;
-      auto page = st.book->list(oldest);
-      if (!page.tasks.empty())
-        m.oldest_queued_seconds =
-          std::max(0.0, std::chrono::duration<double>(
-                          now_of(self) - page.tasks.front()->submitted_at)
-                          .count());
+      m.oldest_queued_seconds = oldest_queued_seconds(*st.book, now_of(self));
       m.store_bytes = st.store->log_bytes();
       auto ts = st.tracker->stats();
       m.acks = ts.acks;
