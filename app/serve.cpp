@@ -14,6 +14,7 @@
 #include "app/dev_cluster.hpp"
 #include "app/http_server.hpp"
 #include "app/metrics.hpp"
+#include "app/service_config.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -42,58 +43,6 @@ using namespace std::chrono_literals;
 caf::timespan secs(double s) {
   return std::chrono::duration_cast<caf::timespan>(
     std::chrono::duration<double>(s));
-}
-
-std::string current_user() {
-  if (auto* pw = getpwuid(geteuid()))
-    return pw->pw_name;
-  return "root";
-}
-
-// Reads a one-line secret file (trailing whitespace dropped).
-caf::expected<std::string> read_token(const std::string& path) {
-  std::ifstream in{path};
-  if (!in)
-    return caf::make_error(ec::bad_credentials,
-                           "--api-token-file: cannot read " + path);
-  std::string token((std::istreambuf_iterator<char>(in)),
-                    std::istreambuf_iterator<char>());
-  while (!token.empty() &&
-         std::isspace(static_cast<unsigned char>(token.back())))
-    token.pop_back();
-  if (token.empty())
-    return caf::make_error(ec::bad_credentials,
-                           "--api-token-file: " + path + " is empty");
-  return token;
-}
-
-scheduling::book_actor_config book_config(const serve_settings& s) {
-  scheduling::book_actor_config c;
-  auto& d = c.book.rules.defaults;
-  d.resources.cpus = s.default_cpus;
-  d.resources.mem = s.default_mem;
-  d.resources.disk = s.default_disk;
-  d.role = s.default_role;
-  d.retry.max_attempts = s.default_max_attempts;
-  c.book.max_results = s.max_results;
-  c.book.max_terminal_tasks = s.max_terminal_tasks;
-  c.tracker.reconcile_batch = s.reconcile_batch;
-  c.tracker.implicit_period = std::chrono::duration_cast<scheduling::duration>(
-    std::chrono::duration<double>(s.reconcile_interval));
-  return c;
-}
-
-scheduling::offer_matcher_config matcher_config(const serve_settings& s) {
-  scheduling::offer_matcher_config c;
-  c.strategy = s.strategy == "spread" ? scheduling::fitness::spread
-                                      : scheduling::fitness::first_fit;
-  c.refuse_seconds = s.refuse_seconds;
-  c.offer_hold_time = std::chrono::duration_cast<scheduling::duration>(
-    std::chrono::duration<double>(s.offer_hold_seconds));
-  c.max_tasks_per_offer = s.max_tasks_per_offer;
-  c.max_launches_per_pass = s.max_launches_per_pass;
-  c.roles = s.roles;
-  return c;
 }
 
 // Polls the actors' counters into the Prometheus registry every second.
@@ -134,37 +83,16 @@ int run_serve(serve_settings s, const std::string& version) {
     return 4;
   }
   // -- secrets: files or the environment only ------------------------------
-  link::http_transport_config http;
-  if (!s.credentials_file.empty()) {
-    auto c = load_credentials_file(s.credentials_file);
-    if (!c) {
-      log::error("outrigger", "bad credentials", {{"error", c.error()}});
-      return 4;
-    }
-    http.auth = *c;
-  } else if (std::getenv("OUTRIGGER_MESOS_PRINCIPAL")) {
-    auto c = load_credentials_env("OUTRIGGER_MESOS_PRINCIPAL",
-                                  "OUTRIGGER_MESOS_SECRET");
-    if (!c) {
-      log::error("outrigger", "bad credentials", {{"error", c.error()}});
-      return 4;
-    }
-    http.auth = *c;
+  auto secrets = load_secrets(s);
+  if (!secrets) {
+    log::error("outrigger", "bad credentials", {{"error", secrets.error()}});
+    return 4;
   }
+  link::http_transport_config http;
+  http.auth = secrets->mesos;
   http.tls_verify = !s.tls_insecure;
   http.ca_file = s.tls_ca_file;
-  std::string token;
-  if (!s.api_token_file.empty()) {
-    auto t = read_token(s.api_token_file);
-    if (!t) {
-      log::error("outrigger", "bad API token", {{"error", t.error()}});
-      return 4;
-    }
-    token = *t;
-  } else if (auto* env = std::getenv("OUTRIGGER_API_TOKEN")) {
-    token = env;
-  }
-  log::add_secret(token);
+  auto& token = secrets->api_token;
 
   // SIGTERM / SIGINT go to the waiting thread below; every thread started
   // from here on inherits the mask.
@@ -262,22 +190,7 @@ int run_serve(serve_settings s, const std::string& version) {
         io_thread.join();
     };
 
-    link::link_config lc;
-    lc.master = s.master;
-    lc.https = s.https;
-    lc.framework = link::default_framework_info(
-      s.framework_name, s.user.empty() ? current_user() : s.user);
-    lc.framework.roles = s.roles;
-    lc.framework.failover_timeout = s.failover_timeout;
-    if (http.auth)
-      lc.framework.principal = http.auth->principal;
-    lc.backoff.floor = secs(s.backoff_min);
-    lc.backoff.cap = secs(s.backoff_max);
-    lc.backoff.max_reconnect = s.max_reconnect;
-    lc.max_missed_heartbeats = s.max_missed_heartbeats;
-    lc.on_removed = s.on_removed == "stop"
-                      ? link::removed_policy::stop
-                      : link::removed_policy::new_framework;
+    auto lc = link_config_of(s, *secrets);
     leader_source_actor leaders;
     zk_detector_actor detector;
     auto addrs = link::parse_master_addresses(s.master, s.https);

@@ -1,9 +1,12 @@
 // Pieces of app/ without processes: settings, the config file, routes, URL
 // decoding.
 
+#include "actors/error.hpp"
+#include "actors/log.hpp"
 #include "app/config.hpp"
 #include "app/http_server.hpp"
 #include "app/metrics.hpp"
+#include "app/service_config.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
@@ -64,6 +67,59 @@ TEST_CASE("routes and URL decoding") {
   CHECK(app::url_decode("100%") == "100%");
   auto body = app::error_body("not_found", "no task 3");
   CHECK(body == R"({"error":{"code":"not_found","message":"no task 3"}})");
+}
+
+} // namespace outrigger::test
+
+namespace outrigger::test {
+
+TEST_CASE("settings become the actors' configurations") {
+  app::serve_settings s;
+  s.default_mem = 512;
+  s.default_max_attempts = 5;
+  s.strategy = "spread";
+  s.refuse_seconds = 9;
+  s.roles = {"batch"};
+  s.default_role = "batch";
+  s.backoff_min = 0.5;
+  s.max_reconnect = 7;
+  auto b = app::book_config(s);
+  CHECK(b.book.rules.defaults.resources.mem == 512);
+  CHECK(b.book.rules.defaults.retry.max_attempts == 5);
+  CHECK(b.book.rules.defaults.role == "batch");
+  auto m = app::matcher_config(s);
+  CHECK(m.strategy == scheduling::fitness::spread);
+  CHECK(m.refuse_seconds == 9);
+  CHECK(m.roles == std::vector<std::string>{"batch"});
+  app::service_secrets secrets;
+  secrets.mesos = credentials{"fw-principal", "pw"};
+  auto l = app::link_config_of(s, secrets);
+  CHECK(l.framework.principal == "fw-principal");
+  CHECK(l.framework.roles == std::vector<std::string>{"batch"});
+  CHECK(l.backoff.max_reconnect == 7);
+  CHECK(l.backoff.floor == std::chrono::milliseconds{500});
+  CHECK(l.framework.failover_timeout == 7 * 24 * 3600);
+}
+
+TEST_CASE("secrets come from files or the environment, errors hide them") {
+  temp_dir dir{"or-sec"};
+  app::serve_settings s;
+  s.api_token_file = (dir.path() / "missing").string();
+  auto missing = app::load_secrets(s);
+  REQUIRE(!missing);
+  CHECK(describe(missing.error()).find("--api-token-file") !=
+        std::string::npos);
+  std::ofstream{dir.path() / "token"} << "tok-123\n";
+  std::ofstream{dir.path() / "creds"} << "principal-x hunter2\n";
+  s.api_token_file = (dir.path() / "token").string();
+  s.credentials_file = (dir.path() / "creds").string();
+  auto ok = app::load_secrets(s);
+  REQUIRE(ok);
+  CHECK(ok->api_token == "tok-123");
+  REQUIRE(ok->mesos);
+  CHECK(ok->mesos->principal == "principal-x");
+  CHECK(log::redact("the secret is hunter2 and tok-123") ==
+        "the secret is *** and ***");
 }
 
 } // namespace outrigger::test

@@ -1,0 +1,120 @@
+#include "app/service_config.hpp"
+
+#include "actors/error.hpp"
+#include "actors/log.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <pwd.h>
+#include <unistd.h>
+
+namespace outrigger::app {
+
+namespace {
+
+caf::timespan secs(double s) {
+  return std::chrono::duration_cast<caf::timespan>(
+    std::chrono::duration<double>(s));
+}
+
+std::string current_user() {
+  if (auto* pw = getpwuid(geteuid()))
+    return pw->pw_name;
+  return "root";
+}
+
+// Reads a one-line secret file (trailing whitespace dropped).
+caf::expected<std::string> read_token(const std::string& path) {
+  std::ifstream in{path};
+  if (!in)
+    return caf::make_error(ec::bad_credentials,
+                           "--api-token-file: cannot read " + path);
+  std::string token((std::istreambuf_iterator<char>(in)),
+                    std::istreambuf_iterator<char>());
+  while (!token.empty() &&
+         std::isspace(static_cast<unsigned char>(token.back())))
+    token.pop_back();
+  if (token.empty())
+    return caf::make_error(ec::bad_credentials,
+                           "--api-token-file: " + path + " is empty");
+  return token;
+}
+
+} // namespace
+
+scheduling::book_actor_config book_config(const serve_settings& s) {
+  scheduling::book_actor_config c;
+  auto& d = c.book.rules.defaults;
+  d.resources.cpus = s.default_cpus;
+  d.resources.mem = s.default_mem;
+  d.resources.disk = s.default_disk;
+  d.role = s.default_role;
+  d.retry.max_attempts = s.default_max_attempts;
+  c.book.max_results = s.max_results;
+  c.book.max_terminal_tasks = s.max_terminal_tasks;
+  c.tracker.reconcile_batch = s.reconcile_batch;
+  c.tracker.implicit_period = std::chrono::duration_cast<scheduling::duration>(
+    std::chrono::duration<double>(s.reconcile_interval));
+  return c;
+}
+
+scheduling::offer_matcher_config matcher_config(const serve_settings& s) {
+  scheduling::offer_matcher_config c;
+  c.strategy = s.strategy == "spread" ? scheduling::fitness::spread
+                                      : scheduling::fitness::first_fit;
+  c.refuse_seconds = s.refuse_seconds;
+  c.offer_hold_time = std::chrono::duration_cast<scheduling::duration>(
+    std::chrono::duration<double>(s.offer_hold_seconds));
+  c.max_tasks_per_offer = s.max_tasks_per_offer;
+  c.max_launches_per_pass = s.max_launches_per_pass;
+  c.roles = s.roles;
+  return c;
+}
+
+caf::expected<service_secrets> load_secrets(const serve_settings& s) {
+  service_secrets out;
+  if (!s.credentials_file.empty()) {
+    auto c = load_credentials_file(s.credentials_file);
+    if (!c)
+      return c.error();
+    out.mesos = *c;
+  } else if (std::getenv("OUTRIGGER_MESOS_PRINCIPAL")) {
+    auto c = load_credentials_env("OUTRIGGER_MESOS_PRINCIPAL",
+                                  "OUTRIGGER_MESOS_SECRET");
+    if (!c)
+      return c.error();
+    out.mesos = *c;
+  }
+  if (!s.api_token_file.empty()) {
+    auto t = read_token(s.api_token_file);
+    if (!t)
+      return t.error();
+    out.api_token = *t;
+  } else if (auto* env = std::getenv("OUTRIGGER_API_TOKEN")) {
+    out.api_token = env;
+  }
+  log::add_secret(out.api_token);
+  return out;
+}
+
+link::link_config link_config_of(const serve_settings& s,
+                                 const service_secrets& secrets) {
+  link::link_config lc;
+  lc.master = s.master;
+  lc.https = s.https;
+  lc.framework = link::default_framework_info(
+    s.framework_name, s.user.empty() ? current_user() : s.user);
+  lc.framework.roles = s.roles;
+  lc.framework.failover_timeout = s.failover_timeout;
+  if (secrets.mesos)
+    lc.framework.principal = secrets.mesos->principal;
+  lc.backoff.floor = secs(s.backoff_min);
+  lc.backoff.cap = secs(s.backoff_max);
+  lc.backoff.max_reconnect = s.max_reconnect;
+  lc.max_missed_heartbeats = s.max_missed_heartbeats;
+  lc.on_removed = s.on_removed == "stop" ? link::removed_policy::stop
+                                         : link::removed_policy::new_framework;
+  return lc;
+}
+
+} // namespace outrigger::app

@@ -1,0 +1,40 @@
+#pragma once
+// From `serve` settings to the configurations of the actors and the
+// secrets they need: one place that says what each setting controls.
+
+#include "actors/credentials.hpp"
+#include "actors/master_link/link_config.hpp"
+#include "actors/offer_matcher/offer_matcher_state.hpp"
+#include "actors/task_book/task_book_actor.hpp"
+#include "app/config.hpp"
+
+#include <caf/expected.hpp>
+
+#include <optional>
+#include <string>
+
+namespace outrigger::app {
+
+/// The secrets of the service, read from files or the environment only.
+struct service_secrets {
+  std::optional<credentials> mesos; ///< basic auth with the master
+  std::string api_token;            ///< bearer token; empty: none
+};
+
+/// Loads the Mesos credentials (--credentials-file, else
+/// OUTRIGGER_MESOS_PRINCIPAL / OUTRIGGER_MESOS_SECRET) and the API token
+/// (--api-token-file, else OUTRIGGER_API_TOKEN), and registers them for
+/// redaction. Errors (ec::bad_credentials) never quote a secret.
+caf::expected<service_secrets> load_secrets(const serve_settings& s);
+
+/// The task book's and status tracker's settings.
+scheduling::book_actor_config book_config(const serve_settings& s);
+
+/// The offer matcher's settings.
+scheduling::offer_matcher_config matcher_config(const serve_settings& s);
+
+/// The master link's settings (FrameworkInfo with the principal, if any).
+link::link_config link_config_of(const serve_settings& s,
+                                 const service_secrets& secrets);
+
+} // namespace outrigger::app
