@@ -1,6 +1,7 @@
 #include "protocol/codec.hpp"
 
 #include "protocol/detail/json_walk.hpp"
+#include "protocol/detail/json_write.hpp"
 #include "protocol/detail/pull_decode.hpp"
 #include "protocol/json_value.hpp"
 
@@ -69,7 +70,9 @@ std::string parse_error::to_string() const {
 
 template <class T>
 std::string to_json(const T& message) {
-  return detail::encode_value(message).dump();
+  std::string out;
+  detail::write_value(out, message);
+  return out;
 }
 
 template <class T>

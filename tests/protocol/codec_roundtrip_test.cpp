@@ -3,6 +3,7 @@
 // compare with the original.
 
 #include "protocol/codec.hpp"
+#include "protocol/json_value.hpp"
 
 #include <doctest/doctest.h>
 
@@ -30,6 +31,8 @@ template <class T>
 std::string roundtrip(const T& value) {
   auto text = to_json(value);
   CAPTURE(text);
+  // The direct writer gives the DOM encoder's bytes.
+  CHECK(text == to_json_value(value).dump());
   auto back = from_json<T>(text);
   REQUIRE_MESSAGE(back, back.error().to_string());
   CHECK(*back == value);

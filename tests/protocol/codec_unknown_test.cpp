@@ -4,6 +4,7 @@
 // the enum name tables and base64.
 
 #include "protocol/codec.hpp"
+#include "protocol/json_value.hpp"
 
 #include <doctest/doctest.h>
 
@@ -98,6 +99,7 @@ TEST_CASE("codec: real master events re-encode byte for byte") {
     // Everything the master sent is modeled: nothing went to `extra`.
     CHECK(e.extra.empty());
     CHECK(to_json(e) == record);
+    CHECK(to_json_value(e).dump() == record);
   }
 }
 
