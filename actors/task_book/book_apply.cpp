@@ -161,7 +161,7 @@ void task_book_state::finish(task_record& t, task_phase state, time_point at,
     res.message = note; // ended in the queue: no attempt to describe
   } else if (auto* a = t.current()) {
     res.reason = a->reason;
-    res.message = a->message;
+    res.message = a->message.str();
     res.exit_status = a->exit_status;
     res.agent_id = a->agent_id;
     res.hostname = a->hostname;

@@ -61,7 +61,7 @@ json attempt_json(const attempt& a) {
           {"host", a.hostname.str()},
           {"la", ms(a.launched_at)},
           {"ea", ms(a.ended_at)},
-          {"m", a.message}};
+          {"m", a.message.str()}};
 }
 
 attempt attempt_from(const json& j) {

@@ -198,6 +198,50 @@ struct task_spec {
 
 // -- record ------------------------------------------------------------------
 
+/// A string that costs one pointer while empty (most attempts never get a
+/// message): 8 bytes instead of std::string's 32 in every attempt of the
+/// book. Value semantics.
+class compact_text {
+public:
+  compact_text() = default;
+  compact_text(std::string_view text) { assign(text); }
+  compact_text(const compact_text& o) { assign(o.view()); }
+  compact_text& operator=(const compact_text& o) {
+    if (this != &o)
+      assign(o.view());
+    return *this;
+  }
+  compact_text(compact_text&&) noexcept = default;
+  compact_text& operator=(compact_text&&) noexcept = default;
+  compact_text& operator=(std::string_view text) {
+    assign(text);
+    return *this;
+  }
+
+  /// True when there is no text.
+  bool empty() const noexcept { return !text_; }
+  /// The text ("" when empty).
+  const std::string& str() const noexcept {
+    static const std::string none;
+    return text_ ? *text_ : none;
+  }
+  /// The text as a view.
+  std::string_view view() const noexcept { return str(); }
+
+  bool operator==(const compact_text& o) const noexcept {
+    return view() == o.view();
+  }
+
+private:
+  void assign(std::string_view text) {
+    if (text.empty())
+      text_.reset();
+    else
+      text_ = std::make_unique<std::string>(text);
+  }
+  std::unique_ptr<std::string> text_;
+};
+
 /// One try of a task on Mesos, under its own Mesos task id.
 struct attempt {
   std::uint32_t number = 0; ///< 1, 2, ...: the suffix of the Mesos task id
@@ -209,7 +253,7 @@ struct attempt {
   interned hostname;
   time_point launched_at{}; ///< written into an ACCEPT
   time_point ended_at{};    ///< terminal update applied
-  std::string message;      ///< of the terminal update
+  compact_text message;     ///< of the terminal update
   bool operator==(const attempt&) const = default;
 };
 

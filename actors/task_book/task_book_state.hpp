@@ -16,6 +16,7 @@
 #include "actors/task_book/api_error.hpp"
 #include "actors/task_book/key_index.hpp"
 #include "actors/task_book/task.hpp"
+#include "actors/task_book/task_table.hpp"
 #include "actors/task_book/task_spec_validation.hpp"
 #include "protocol/task_status.hpp"
 
@@ -329,7 +330,7 @@ private:
   task_book_config cfg_;
   store::state_store& store_;
   std::string framework_id_;
-  std::map<task_id, task_record> tasks_;
+  task_table tasks_;
   key_index by_key_;
   std::deque<task_id> terminal_order_; // oldest terminal first
   std::deque<task_result> results_;

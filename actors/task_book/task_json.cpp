@@ -40,7 +40,7 @@ nlohmann::json attempt_to_json(task_id id, const attempt& a) {
   if (a.reason)
     j["reason"] = protocol::to_string(*a.reason);
   if (!a.message.empty())
-    j["message"] = a.message;
+    j["message"] = a.message.str();
   if (a.exit_status)
     j["exit_status"] = *a.exit_status;
   put_time(j, "launched_at", a.launched_at);
