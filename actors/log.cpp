@@ -1,5 +1,7 @@
 #include "actors/log.hpp"
 
+#include "protocol/json_text.hpp"
+
 #include "actors/error.hpp"
 
 #include <atomic>
@@ -49,35 +51,7 @@ std::string redact_locked(std::string_view text) {
 }
 
 void json_escape(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
+  protocol::append_json_string(out, s);
 }
 
 // Text values are quoted when they would otherwise be ambiguous.

@@ -10,6 +10,8 @@
 
 #include "actors/task_book/task.hpp"
 
+#include "protocol/json_text.hpp"
+
 #include <nlohmann/json_fwd.hpp>
 
 #include <string>
@@ -79,6 +81,6 @@ void encode(const record& r, std::string& out);
 record decode(std::string_view text);
 
 /// Appends `text` as a JSON string literal (quoted, escaped) to `out`.
-void append_json_string(std::string& out, std::string_view text);
+using protocol::append_json_string;
 
 } // namespace outrigger::scheduling::records

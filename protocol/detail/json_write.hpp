@@ -9,6 +9,7 @@
 // fraction of the DOM's time (docs/BENCHMARKS.md).
 
 #include "protocol/detail/json_walk.hpp"
+#include "protocol/json_text.hpp"
 
 #include <charconv>
 #include <string>
@@ -17,45 +18,9 @@
 
 namespace outrigger::protocol::detail {
 
-/// Appends `text` as a JSON string, escaped as nlohmann's dump() does.
+/// Appends `text` as a JSON string (protocol/json_text.hpp).
 inline void write_string(std::string& out, std::string_view text) {
-  static constexpr char hex[] = "0123456789abcdef";
-  out += '"';
-  for (char c : text) {
-    auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (u < 0x20) {
-          out += "\\u00";
-          out += hex[u >> 4];
-          out += hex[u & 0xf];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
+  append_json_string(out, text);
 }
 
 template <message T>
