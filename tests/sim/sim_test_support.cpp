@@ -1,6 +1,7 @@
 #include "sim_test_support.hpp"
 
 #include "protocol/recordio.hpp"
+#include "tests/support/mesos_wire.hpp"
 
 #include <doctest/doctest.h>
 
@@ -288,16 +289,14 @@ std::vector<std::string> json_diff(const json& expected, const json& actual,
 
 std::optional<std::vector<std::string>>
 recorded_records(const std::string& name) {
-  std::string dir = OUTRIGGER_MESOS_WIRE_DIR;
-  if (auto* env = std::getenv("OUTRIGGER_MESOS_WIRE_DIR"))
-    dir = env;
-  std::ifstream in(dir + "/" + name + ".recordio", std::ios::binary);
-  if (!in) {
-    MESSAGE("recordings not found under " << dir << "; skipped");
+  std::string why;
+  auto dir = outrigger::test::find_mesos_wire("transcripts", why);
+  if (!dir) {
+    MESSAGE(why << "; skipped");
     return std::nullopt;
   }
   std::stringstream buf;
-  buf << in.rdbuf();
+  buf << outrigger::test::read_binary_file(*dir / (name + ".recordio"));
   std::vector<std::string> out;
   pr::recordio_decoder d;
   REQUIRE(d.feed(buf.str(), [&](std::string_view r) { out.emplace_back(r); }));
