@@ -140,11 +140,13 @@ struct latency_histogram {
 
 /// Connection state and counters of master_link, for /metrics and /readyz.
 struct link_metrics {
-  bool connected = false;            ///< subscribed right now
-  std::string phase;                 ///< e.g. "subscribed", "backoff"
-  std::string leader;                ///< URL of the current (or last) master
-  std::string framework_id;          ///< "" before the first SUBSCRIBED
-  std::uint64_t subscriptions = 0;   ///< successful SUBSCRIBEDs
+  bool connected = false;          ///< subscribed right now
+  std::string phase;               ///< e.g. "subscribed", "backoff"
+  std::string leader;              ///< URL of the current (or last) master
+  std::string framework_id;        ///< "" before the first SUBSCRIBED
+  std::uint64_t subscriptions = 0; ///< successful SUBSCRIBEDs
+  /// Subscriptions served by another master than the one before.
+  std::uint64_t leader_changes = 0;
   unsigned consecutive_failures = 0; ///< since the last SUBSCRIBED
   std::map<std::string, std::uint64_t> reconnects; ///< by reason
   std::uint64_t heartbeats = 0;
@@ -320,7 +322,6 @@ using notices_ptr = std::shared_ptr<const scheduling::book_notices>;
 
 /// Counters and gauges of the task book and its status tracker.
 struct book_metrics {
-  std::string framework_id;
   std::map<std::string, std::uint64_t> tasks; ///< by phase name
   std::map<std::pair<std::string, std::string>, std::uint64_t>
     results;                        ///< terminal results by (state, reason)

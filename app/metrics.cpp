@@ -81,8 +81,6 @@ struct service_metrics::impl {
   counter_feed leader_changes, subscriptions, reconnects, heartbeats, events,
     calls;
   histogram_feed call_latency;
-  std::string last_leader;
-  std::uint64_t leader_change_count = 0;
   // -- offers
   pm::Gauge* offers_held = nullptr;
   pm::Gauge* pending = nullptr;
@@ -198,12 +196,7 @@ void service_metrics::update(const link_metrics& l, unsigned budget) {
   m.connected->Set(l.connected ? 1 : 0);
   m.failures->Set(l.consecutive_failures);
   m.budget->Set(budget);
-  if (!l.leader.empty() && l.leader != m.last_leader) {
-    if (!m.last_leader.empty())
-      ++m.leader_change_count;
-    m.last_leader = l.leader;
-  }
-  m.leader_changes.set({}, static_cast<double>(m.leader_change_count));
+  m.leader_changes.set({}, static_cast<double>(l.leader_changes));
   m.subscriptions.set({}, static_cast<double>(l.subscriptions));
   for (auto& [reason, n] : l.reconnects)
     m.reconnects.set({{"reason", reason}}, static_cast<double>(n));

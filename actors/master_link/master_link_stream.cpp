@@ -184,6 +184,8 @@ effects link_state::on_persisted(std::uint64_t gen, const caf::error& err) {
   out.emplace_back(fx::start_timer{timer::heartbeat, period, gen_});
   ++metrics_.subscriptions;
   metrics_.connected = true;
+  if (!metrics_.leader.empty() && metrics_.leader != url_->origin())
+    ++metrics_.leader_changes;
   metrics_.leader = url_->origin();
   metrics_.framework_id = framework_id_;
   sub_ = subscription{framework_id_, stream_id_, url_->origin(), period,

@@ -7,13 +7,9 @@
 
 namespace outrigger::scheduling {
 
-namespace {
-
-api_reply json_reply(const nlohmann::json& j) {
-  return api_reply{{}, {}, {}, false, j.dump()};
+api_reply json_reply(const nlohmann::json& j, bool created) {
+  return api_reply{{}, {}, {}, created, j.dump()};
 }
-
-} // namespace
 
 api_reply error_reply(const api_error& e) {
   return api_reply{e.code, e.message, e.field, false, {}};

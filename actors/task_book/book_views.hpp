@@ -11,6 +11,9 @@
 
 namespace outrigger::scheduling {
 
+/// A success answer carrying `j` (created: a new task, for 201).
+api_reply json_reply(const nlohmann::json& j, bool created = false);
+
 /// An error answer.
 api_reply error_reply(const api_error& e);
 

@@ -27,10 +27,6 @@ double seconds_between(steady a, steady b) {
   return std::chrono::duration<double>(b - a).count();
 }
 
-api_reply json_reply(const nlohmann::json& j, bool created = false) {
-  return api_reply{{}, {}, {}, created, j.dump()};
-}
-
 /// The actor's state: the book, the tracker and what waits for a commit.
 struct book_actor_state {
   static inline const char* name = "task_book";
@@ -40,7 +36,6 @@ struct book_actor_state {
   std::unique_ptr<status_tracker_state> tracker;
   master_link_actor link;
   notice_sink_actor sink;
-  protocol::FrameworkID framework;
   actor_wall_clock clock;
   bool commit_scheduled = false;
   // Replies waiting for the commit that makes their change durable.
@@ -65,15 +60,9 @@ time_point now_of(self_ptr self) {
 }
 
 void send_calls(self_ptr self, std::vector<protocol::Call> calls) {
-  auto& st = self->state;
-  for (auto& c : calls) {
-    if (c.type == protocol::call_type::kill)
-      ++st.m.kills_sent;
-    if (c.type == protocol::call_type::reconcile)
-      ++st.m.reconcile_calls;
-    if (st.link)
-      caf::anon_send(st.link, atom::call_v, std::move(c));
-  }
+  if (auto& link = self->state.link)
+    for (auto& c : calls)
+      caf::anon_send(link, atom::call_v, std::move(c));
 }
 
 void reschedule_tick(self_ptr self) {
@@ -132,12 +121,10 @@ void commit(self_ptr self) {
   for (auto t : st.updates_since_commit)
     st.m.event_latency.observe(seconds_between(t, t1));
   st.updates_since_commit.clear();
-  for (auto& ack : st.tracker->release_acks(durable)) {
-    ++st.m.acks;
+  protocol::FrameworkID framework{st.book->framework_id()};
+  for (auto& ack : st.tracker->release_acks(durable))
     if (st.link)
-      caf::anon_send(st.link, atom::call_v,
-                     acknowledge_call(st.framework, ack));
-  }
+      caf::anon_send(st.link, atom::call_v, acknowledge_call(framework, ack));
   auto waiting = std::move(st.after_commit);
   st.after_commit.clear();
   for (auto& f : waiting)
@@ -164,16 +151,10 @@ void after_commit(self_ptr self, std::function<void()> f) {
   schedule_commit(self);
 }
 
-// Commits now (rare operations whose caller waits: the framework id).
-void commit_now(self_ptr self) {
-  commit(self);
-}
-
 void on_update(self_ptr self, const protocol::TaskStatus& status) {
   auto& st = self->state;
   auto now = now_of(self);
   auto r = st.tracker->on_update(*st.book, status, now);
-  ++st.m.updates;
   if (r.kill)
     send_calls(self, {std::move(*r.kill)});
   if (r.outcome.effect == status_effect::applied) {
@@ -294,13 +275,15 @@ task_book_actor::behavior_type task_book(self_ptr self) {
     [self](atom::metrics) {
       auto& st = self->state;
       auto m = st.m;
-      m.framework_id = st.book->framework_id();
       m.tasks = tasks_by_state(*st.book);
       m.results_cursor = st.book->last_result_cursor();
       m.oldest_queued_seconds = oldest_queued_seconds(*st.book, now_of(self));
       m.store_bytes = st.store->log_bytes();
       auto ts = st.tracker->stats();
+      m.updates = ts.updates;
       m.acks = ts.acks;
+      m.kills_sent = ts.kills_sent + ts.zombies_killed;
+      m.reconcile_calls = ts.reconcile_calls;
       return m;
     },
     [self](atom::connect, master_link_actor link) {
@@ -346,12 +329,11 @@ task_book_actor::behavior_type task_book(self_ptr self) {
     [self](atom::store, const std::string& id) {
       auto& st = self->state;
       st.book->set_framework_id(id);
-      st.framework.value = id;
-      commit_now(self); // the link acts on SUBSCRIBED after this reply
+      commit(self); // the link acts on SUBSCRIBED after this reply
     },
     [self](atom::erase) {
       self->state.book->set_framework_id("");
-      commit_now(self);
+      commit(self);
     },
     // -- events of the master ----------------------------------------------
     [self](atom::event, const event_ptr& ev) {
@@ -360,7 +342,7 @@ task_book_actor::behavior_type task_book(self_ptr self) {
     },
     [self](atom::link_up, const subscription& sub) {
       auto& st = self->state;
-      st.framework.value = sub.framework_id;
+      // The id is the book's already: the link stored it before link_up.
       ++st.m.reconcile_rounds;
       send_calls(self, st.tracker->on_subscribed(*st.book, now_of(self)));
       reschedule_tick(self);
@@ -413,7 +395,6 @@ spawn_task_book(caf::actor_system& sys, book_actor_config cfg,
       s.store = std::move(std::get<0>(*st));
       s.book = std::move(std::get<1>(*st));
       s.tracker = std::move(std::get<2>(*st));
-      s.framework.value = s.book->framework_id();
       s.clock.start(self->clock().now());
       s.m.commit_latency = latency_histogram::with_bounds(latency_bounds());
       s.m.event_latency = latency_histogram::with_bounds(latency_bounds());

@@ -89,6 +89,7 @@ TEST_CASE("sim: a standby's 307 leads to the leader") {
   svc.start(service::config(standby.origin()));
   REQUIRE_FALSE(svc.ears->wait("up:").empty());
   CHECK(svc.metrics().leader == leader.origin());
+  CHECK(svc.metrics().leader_changes == 0); // a redirect is no change
   CHECK(leader.with([](sim::master& m) { return m.framework_count(); }) == 1);
 }
 
@@ -220,6 +221,7 @@ TEST_CASE("sim+zk: the link follows leader failovers through ZooKeeper") {
   REQUIRE_FALSE(up.empty());
   auto id = id_of(up);
   CHECK(svc.metrics().leader == a.origin());
+  CHECK(svc.metrics().leader_changes == 0);
   auto t0 = std::chrono::steady_clock::now();
   a.die();
   CHECK(svc.ears->wait("up:", 1) == "up:" + id);
@@ -232,6 +234,7 @@ TEST_CASE("sim+zk: the link follows leader failovers through ZooKeeper") {
   b.die();
   CHECK(svc.ears->wait("up:", 2) == "up:" + id);
   CHECK(svc.metrics().leader == c.origin());
+  CHECK(svc.metrics().leader_changes == 2);
   CHECK(c.with([](sim::master& m) { return m.framework_count(); }) == 1);
   CHECK(svc.store_data->current() == id);
 }
