@@ -23,7 +23,6 @@ struct api_context {
   offer_matcher_actor matcher;
   master_link_actor link;
   std::shared_ptr<service_metrics> metrics;
-  unsigned reconnect_budget = 0;
   std::string token;          ///< bearer token; empty: no authentication
   bool protect_reads = false; ///< GETs need the token too
   /// False once the service is stopping: mutating requests get 503.

@@ -252,6 +252,24 @@ std::string with_config_file(CLI::App& serve, std::vector<std::string>& args) {
   return {};
 }
 
+std::optional<std::pair<std::string, std::uint16_t>>
+listen_endpoint(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return std::nullopt;
+  auto host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  auto digits = listen.substr(colon + 1);
+  if (digits.empty() || digits.size() > 5 ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  auto port = std::stoul(digits);
+  if (port > 65535)
+    return std::nullopt;
+  return std::pair{host, static_cast<std::uint16_t>(port)};
+}
+
 std::string validate(const serve_settings& s) {
   auto positive = [](double v) { return std::isfinite(v) && v > 0; };
   if (!s.dev && s.master.empty())
@@ -294,7 +312,7 @@ std::string validate(const serve_settings& s) {
     return "--reconcile-batch: must be >= 1";
   if (!positive(s.reconcile_interval))
     return "--reconcile-interval: must be > 0 seconds";
-  if (s.listen.find(':') == std::string::npos)
+  if (!listen_endpoint(s.listen))
     return "--listen: expected address:port, got \"" + s.listen + "\"";
   if (s.max_body_bytes < 1024)
     return "--max-body-bytes: must be >= 1024";

@@ -8,7 +8,9 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace outrigger::app {
@@ -72,6 +74,11 @@ void add_serve_options(CLI::App& cmd, serve_settings& s);
 /// setting not given by flag or environment. Returns an error naming the
 /// file and line ("unknown setting", "bad value"), empty when fine.
 std::string with_config_file(CLI::App& serve, std::vector<std::string>& args);
+
+/// The address and port of a `--listen` value ("127.0.0.1:8080",
+/// "[::1]:8080"); nullopt when it is not address:port.
+std::optional<std::pair<std::string, std::uint16_t>>
+listen_endpoint(const std::string& listen);
 
 /// Checks the settings that CLI11 cannot (ranges, combinations); the
 /// message names the setting ("--backoff-max: must be >= --backoff-min").

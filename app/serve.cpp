@@ -1,10 +1,8 @@
 #include "app/serve.hpp"
 
-#include "actors/credentials.hpp"
 #include "actors/error.hpp"
 #include "actors/log.hpp"
 #include "actors/master_link/http_transport.hpp"
-#include "actors/master_link/master_address.hpp"
 #include "actors/master_link/master_link.hpp"
 #include "actors/offer_matcher/offer_matcher_actor.hpp"
 #include "actors/store/journal.hpp"
@@ -27,12 +25,11 @@
 
 #include <csignal>
 #include <cstdio>
-#include <fstream>
-#include <iostream>
 #include <pthread.h>
-#include <pwd.h>
 #include <thread>
+#include <tuple>
 #include <unistd.h>
+#include <vector>
 
 namespace outrigger::app {
 
@@ -70,6 +67,54 @@ void spawn_metrics_poller(caf::actor_system& sys, master_link_actor link,
   });
 }
 
+/// The --dev cluster and its temporary directory, both gone on scope exit.
+struct dev_environment {
+  std::unique_ptr<dev_cluster> cluster;
+  std::filesystem::path root;
+  ~dev_environment() {
+    cluster.reset(); // kills its tasks before their sandboxes go
+    std::error_code ignored;
+    if (!root.empty())
+      std::filesystem::remove_all(root, ignored);
+  }
+};
+
+/// An io_context run by its own thread until scope exit (the link's
+/// transport and the API server live on it).
+struct io_runner {
+  boost::asio::io_context ioc;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type>
+    guard = boost::asio::make_work_guard(ioc);
+  std::thread thread{[this] { ioc.run(); }};
+  ~io_runner() {
+    guard.reset();
+    ioc.stop();
+    thread.join();
+  }
+};
+
+/// Stops the actors added to it on scope exit, newest first, and waits for
+/// them (bounded): the actor system waits for every actor before it ends,
+/// so an early return must not leave one running.
+struct actor_stopper {
+  caf::actor_system& sys;
+  std::vector<caf::actor> actors;
+  template <class Handle>
+  void add(const Handle& h) {
+    actors.push_back(caf::actor_cast<caf::actor>(h));
+  }
+  ~actor_stopper() {
+    caf::scoped_actor self{sys};
+    for (auto i = actors.rbegin(); i != actors.rend(); ++i) {
+      self->monitor(*i);
+      caf::anon_send_exit(*i, caf::exit_reason::user_shutdown);
+    }
+    for (std::size_t n = 0; n < actors.size(); ++n)
+      self->receive([](caf::down_msg&) {},
+                    caf::after(std::chrono::seconds{5}) >> [] {});
+  }
+};
+
 } // namespace
 
 int run_serve(serve_settings s, const std::string& version) {
@@ -92,7 +137,6 @@ int run_serve(serve_settings s, const std::string& version) {
   http.auth = secrets->mesos;
   http.tls_verify = !s.tls_insecure;
   http.ca_file = s.tls_ca_file;
-  auto& token = secrets->api_token;
 
   // SIGTERM / SIGINT go to the waiting thread below; every thread started
   // from here on inherits the mask.
@@ -104,8 +148,7 @@ int run_serve(serve_settings s, const std::string& version) {
   std::signal(SIGPIPE, SIG_IGN);
 
   // -- --dev: the embedded cluster -------------------------------------------
-  std::unique_ptr<dev_cluster> dev;
-  std::filesystem::path dev_root;
+  dev_environment dev;
   if (s.dev) {
     auto pattern =
       (std::filesystem::temp_directory_path() / "outrigger-dev-XXXXXX")
@@ -114,28 +157,22 @@ int run_serve(serve_settings s, const std::string& version) {
       log::error("outrigger", "cannot create a temporary directory");
       return 1;
     }
-    dev_root = pattern;
+    dev.root = pattern;
     if (s.data_dir.empty() || s.data_dir == serve_settings{}.data_dir)
-      s.data_dir = (dev_root / "data").string();
+      s.data_dir = (dev.root / "data").string();
     try {
-      dev = std::make_unique<dev_cluster>(dev_root, s.dev_agents);
+      dev.cluster = std::make_unique<dev_cluster>(dev.root, s.dev_agents);
     } catch (const std::exception& e) {
       log::error("outrigger", "cannot start the --dev cluster",
                  {{"error", e.what()}});
       return 1;
     }
-    s.master = dev->master_url();
+    s.master = dev.cluster->master_url();
     std::printf("outrigger: --dev: simulated master on %s, %zu exec agent(s) "
                 "with %s\n",
-                s.master.c_str(), s.dev_agents, dev->agent_resources().c_str());
+                s.master.c_str(), s.dev_agents,
+                dev.cluster->agent_resources().c_str());
   }
-  auto cleanup_dev = [&] {
-    dev.reset();
-    if (!dev_root.empty()) {
-      std::error_code ignored;
-      std::filesystem::remove_all(dev_root, ignored);
-    }
-  };
 
   // -- the state store
   // ----------------------------------------------------------
@@ -149,7 +186,6 @@ int run_serve(serve_settings s, const std::string& version) {
   } catch (const std::exception& e) {
     log::error("outrigger", "cannot open the data directory",
                {{"error", e.what()}});
-    cleanup_dev();
     return 1;
   }
   auto& rep = recovered.report;
@@ -163,14 +199,25 @@ int run_serve(serve_settings s, const std::string& version) {
   int status = 0;
   {
     caf::actor_system sys{cfg};
+    // The link's transport and the API server run here. It must end before
+    // the actor system: the API's sessions hold actor handles, and the
+    // system waits for the task book's thread until the last handle is gone.
+    // It ends after the stopper (below) has stopped the actors.
+    io_runner io;
+    auto factory = link::make_http_transport(io.ioc, http);
+    if (!factory) {
+      log::error("outrigger", "bad TLS settings", {{"error", factory.error()}});
+      return 4;
+    }
+    actor_stopper stopper{sys, {}};
     auto started = scheduling::spawn_task_book(sys, book_config(s),
                                                std::move(journal), recovered);
     if (!started) {
       log::error("outrigger", "cannot recover", {{"error", started.error()}});
-      cleanup_dev();
       return 1;
     }
     auto book = started->actor;
+    stopper.add(book);
     log::info("outrigger", "recovered",
               {{"data_dir", s.data_dir},
                {"tasks", started->recovery.tasks},
@@ -178,62 +225,29 @@ int run_serve(serve_settings s, const std::string& version) {
                {"records", started->recovery.records}});
     auto matcher =
       scheduling::spawn_offer_matcher(sys, matcher_config(s), book);
+    stopper.add(matcher);
     caf::anon_send(book, atom::connect_v, notice_sink_actor{matcher});
 
-    boost::asio::io_context ioc;
-    auto guard = boost::asio::make_work_guard(ioc);
-    std::thread io_thread{[&] { ioc.run(); }};
-    auto stop_io = [&] {
-      guard.reset();
-      ioc.stop();
-      if (io_thread.joinable())
-        io_thread.join();
-    };
-
-    auto lc = link_config_of(s, *secrets);
     leader_source_actor leaders;
-    zk_detector_actor detector;
-    auto addrs = link::parse_master_addresses(s.master, s.https);
-    if (addrs && addrs->zk) {
-      zk::zk_config zc;
-      zc.hosts = addrs->zk->hosts;
-      zc.path = addrs->zk->path;
-      zc.tls = s.https;
-      if (!s.zk_credentials_file.empty()) {
-        auto c = load_credentials_file(s.zk_credentials_file);
-        if (!c) {
-          log::error("outrigger", "bad ZooKeeper credentials",
-                     {{"error", c.error()}});
-          stop_io();
-          cleanup_dev();
-          return 4;
-        }
-        zc.digest = *c;
-      }
-      detector = zk::spawn_zk_detector(sys, zc);
+    if (auto zc = zk_config_of(s, *secrets)) {
+      auto detector = zk::spawn_zk_detector(sys, *zc);
+      stopper.add(detector);
       leaders = detector;
-    }
-    auto factory = link::make_http_transport(ioc, http);
-    if (!factory) {
-      log::error("outrigger", "bad TLS settings", {{"error", factory.error()}});
-      stop_io();
-      cleanup_dev();
-      return 4;
     }
     auto updates = event_bit(protocol::event_type::update);
     auto offers = event_bit(protocol::event_type::offers) |
                   event_bit(protocol::event_type::rescind);
-    auto link = link::spawn_master_link(
-      sys, lc, framework_id_store_actor{book}, *factory, leaders,
-      {{link_listener_actor{book}, updates},
-       {link_listener_actor{matcher}, offers}});
+    auto link =
+      link::spawn_master_link(sys, link_config_of(s, *secrets),
+                              framework_id_store_actor{book}, *factory, leaders,
+                              {{link_listener_actor{book}, updates},
+                               {link_listener_actor{matcher}, offers}});
     if (!link) {
       log::error("outrigger", "invalid configuration",
                  {{"error", link.error()}});
-      stop_io();
-      cleanup_dev();
       return exit_status(link.error());
     }
+    stopper.add(*link);
     caf::anon_send(book, atom::connect_v, *link);
     caf::anon_send(matcher, atom::connect_v, *link);
 
@@ -248,41 +262,23 @@ int run_serve(serve_settings s, const std::string& version) {
     ctx->matcher = matcher;
     ctx->link = *link;
     ctx->metrics = metrics;
-    ctx->reconnect_budget = s.max_reconnect;
-    ctx->token = token;
+    ctx->token = secrets->api_token;
     ctx->protect_reads = s.protect_reads;
     ctx->accepting = accepting;
     http_server_options ho;
-    auto colon = s.listen.rfind(':');
-    ho.address = s.listen.substr(0, colon);
-    if (ho.address.size() > 2 && ho.address.front() == '[')
-      ho.address = ho.address.substr(1, ho.address.size() - 2);
-    try {
-      ho.port =
-        static_cast<std::uint16_t>(std::stoul(s.listen.substr(colon + 1)));
-    } catch (const std::exception&) {
-      log::error("outrigger", "invalid configuration",
-                 {{"error", "--listen: bad port in \"" + s.listen + "\""}});
-      caf::anon_send_exit(*link, caf::exit_reason::user_shutdown);
-      stop_io();
-      cleanup_dev();
-      return 4;
-    }
+    std::tie(ho.address, ho.port) = *listen_endpoint(s.listen); // validated
     ho.max_body = s.max_body_bytes;
     ho.max_connections = s.max_connections;
     ho.max_requests_per_second = s.max_requests_per_second;
     ho.on_response = [metrics](const std::string& path, unsigned code) {
       metrics->count_request(route_of(path), code);
     };
-    http_server server{ioc, ho, make_api_handler(ctx)};
+    http_server server{io.ioc, ho, make_api_handler(ctx)};
     std::uint16_t port = 0;
     try {
       port = server.start();
     } catch (const std::exception& e) {
       log::error("outrigger", "cannot serve the API", {{"error", e.what()}});
-      caf::anon_send_exit(*link, caf::exit_reason::user_shutdown);
-      stop_io();
-      cleanup_dev();
       return 1;
     }
     std::printf("outrigger: API listening on http://%s:%u\n",
@@ -335,23 +331,16 @@ int run_serve(serve_settings s, const std::string& version) {
         caf::after(deadline / 2) >>
           [&] { caf::anon_send_exit(*link, caf::exit_reason::user_shutdown); });
     } else {
-      // Wake the signal thread so it can be joined.
+      // No signal came: wake the signal thread so that it can be joined.
+      pthread_kill(signal_thread.native_handle(), SIGTERM);
     }
     // Everything appended is committed before the book stops: this request
-    // queues behind any scheduled commit.
+    // queues behind any scheduled commit. The stopper then ends the actors.
     self->request(book, deadline / 2, atom::framework_v)
       .receive([](api_reply&) {}, [](caf::error&) {});
     server.close();
-    caf::anon_send_exit(matcher, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(book, caf::exit_reason::user_shutdown);
-    if (detector)
-      caf::anon_send_exit(detector, caf::exit_reason::user_shutdown);
-    if (link_gone)
-      pthread_kill(signal_thread.native_handle(), SIGTERM);
     signal_thread.join();
-    stop_io();
   }
-  cleanup_dev();
   log::info("outrigger", "stopped", {{"status", status}});
   return status;
 }

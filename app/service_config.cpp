@@ -2,6 +2,7 @@
 
 #include "actors/error.hpp"
 #include "actors/log.hpp"
+#include "actors/master_link/master_address.hpp"
 
 #include <cstdlib>
 #include <fstream>
@@ -85,6 +86,12 @@ caf::expected<service_secrets> load_secrets(const serve_settings& s) {
       return c.error();
     out.mesos = *c;
   }
+  if (!s.zk_credentials_file.empty()) {
+    auto c = load_credentials_file(s.zk_credentials_file);
+    if (!c)
+      return c.error();
+    out.zk = *c;
+  }
   if (!s.api_token_file.empty()) {
     auto t = read_token(s.api_token_file);
     if (!t)
@@ -95,6 +102,19 @@ caf::expected<service_secrets> load_secrets(const serve_settings& s) {
   }
   log::add_secret(out.api_token);
   return out;
+}
+
+std::optional<zk::zk_config> zk_config_of(const serve_settings& s,
+                                          const service_secrets& secrets) {
+  auto addrs = link::parse_master_addresses(s.master, s.https);
+  if (!addrs || !addrs->zk)
+    return std::nullopt;
+  zk::zk_config zc;
+  zc.hosts = addrs->zk->hosts;
+  zc.path = addrs->zk->path;
+  zc.tls = s.https;
+  zc.digest = secrets.zk;
+  return zc;
 }
 
 link::link_config link_config_of(const serve_settings& s,

@@ -6,6 +6,7 @@
 #include "actors/master_link/link_config.hpp"
 #include "actors/offer_matcher/offer_matcher_state.hpp"
 #include "actors/task_book/task_book_actor.hpp"
+#include "actors/zk_detector/zk_detector_state.hpp"
 #include "app/config.hpp"
 
 #include <caf/expected.hpp>
@@ -18,12 +19,14 @@ namespace outrigger::app {
 /// The secrets of the service, read from files or the environment only.
 struct service_secrets {
   std::optional<credentials> mesos; ///< basic auth with the master
+  std::optional<credentials> zk;    ///< ZooKeeper digest auth
   std::string api_token;            ///< bearer token; empty: none
 };
 
 /// Loads the Mesos credentials (--credentials-file, else
 /// OUTRIGGER_MESOS_PRINCIPAL / OUTRIGGER_MESOS_SECRET) and the API token
-/// (--api-token-file, else OUTRIGGER_API_TOKEN), and registers them for
+/// (--api-token-file, else OUTRIGGER_API_TOKEN) and the ZooKeeper digest
+/// (--zk-credentials-file), and registers them for
 /// redaction. Errors (ec::bad_credentials) never quote a secret.
 caf::expected<service_secrets> load_secrets(const serve_settings& s);
 
@@ -32,6 +35,10 @@ scheduling::book_actor_config book_config(const serve_settings& s);
 
 /// The offer matcher's settings.
 scheduling::offer_matcher_config matcher_config(const serve_settings& s);
+
+/// The ZooKeeper detector's settings when `--master` is a zk:// URL.
+std::optional<zk::zk_config> zk_config_of(const serve_settings& s,
+                                          const service_secrets& secrets);
 
 /// The master link's settings (FrameworkInfo with the principal, if any).
 link::link_config link_config_of(const serve_settings& s,

@@ -3,8 +3,12 @@
 
 #include "tests/app/service_fixture.hpp"
 
+#include <arpa/inet.h>
 #include <csignal>
 #include <fstream>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace outrigger::test {
 
@@ -183,6 +187,33 @@ TEST_CASE("SIGTERM leaves the framework registered with the master") {
   CHECK(fw["connected"] == false);
   CHECK(fw["name"] == "outrigger");
   CHECK(state["completed_frameworks"].empty());
+}
+
+} // namespace outrigger::test
+
+namespace outrigger::test {
+
+TEST_CASE("a start that fails after the actors are up exits instead of "
+          "hanging") {
+  temp_dir dir{"or-e2e"};
+  // Hold a port so that the API cannot listen on it.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(fd, 1) == 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  auto busy = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  child_process serve{{outrigger_bin(), "serve", "--master", "127.0.0.1:9",
+                       "--data-dir", (dir.path() / "data").string(), "--listen",
+                       busy},
+                      {},
+                      dir.path() / "serve.log"};
+  CHECK(serve.wait(30s) == 1);
+  ::close(fd);
 }
 
 } // namespace outrigger::test
