@@ -205,57 +205,63 @@ nlohmann::json spec_of(const submit_settings& s) {
 }
 
 // Waits until every task in `ids` (all tasks when empty) is terminal.
-int wait_for(const client_settings& c, std::vector<std::uint64_t> ids,
-             int timeout) {
-  int status = 0;
-  auto deadline =
-    std::chrono::steady_clock::now() + std::chrono::seconds{timeout};
+namespace {
+
+// Prints every result of the log; 3 when one is not FINISHED.
+int print_all_results(const client_settings& c, int& status) {
+  int code = 0;
   std::uint64_t cursor = 0;
   for (;;) {
+    auto page =
+      call(c, "GET", "/v1/results?limit=1000&after=" + std::to_string(cursor),
+           "", status);
+    if (!page)
+      return status;
+    if ((*page)["results"].empty())
+      return code;
+    for (auto& r : (*page)["results"]) {
+      std::cout << result_line(r) << "\n";
+      if (r["state"] != "FINISHED")
+        code = 3;
+    }
+    cursor = (*page)["next"].get<std::uint64_t>();
+  }
+}
+
+} // namespace
+
+int wait_for(const client_settings& c, std::vector<std::uint64_t> ids,
+             int timeout) {
+  auto deadline =
+    std::chrono::steady_clock::now() + std::chrono::seconds{timeout};
+  for (;;) {
+    int status = 0;
+    // The cursor first: a result that lands during the checks below then
+    // ends the long poll at once.
+    auto f = call(c, "GET", "/v1/framework", "", status);
+    if (!f)
+      return status;
     bool done = true;
     std::vector<nlohmann::json> finals;
     if (ids.empty()) {
-      auto f = call(c, "GET", "/v1/framework", "", status);
-      if (!f)
-        return status;
       for (auto& [state, n] : (*f)["tasks"].items())
-        if (!terminal(state) && n.get<std::uint64_t>() > 0)
-          done = false;
-    } else {
-      for (auto id : ids) {
-        auto t = call(c, "GET", "/v1/tasks/" + std::to_string(id), "", status);
-        if (!t)
-          return status;
-        if (!terminal((*t)["state"]))
-          done = false;
-        else
-          finals.push_back(*t);
-      }
+        done &= terminal(state) || n.get<std::uint64_t>() == 0;
     }
+    for (auto id : ids) {
+      auto t = call(c, "GET", "/v1/tasks/" + std::to_string(id), "", status);
+      if (!t)
+        return status;
+      done &= terminal((*t)["state"]);
+      finals.push_back(std::move(*t));
+    }
+    if (done && ids.empty())
+      return print_all_results(c, status);
     if (done) {
       int code = 0;
-      if (ids.empty()) {
-        for (;;) {
-          auto page = call(
-            c, "GET", "/v1/results?limit=1000&after=" + std::to_string(cursor),
-            "", status);
-          if (!page)
-            return status;
-          for (auto& r : (*page)["results"]) {
-            std::cout << result_line(r) << "\n";
-            if (r["state"] != "FINISHED")
-              code = 3;
-          }
-          if ((*page)["results"].empty())
-            break;
-          cursor = (*page)["next"].get<std::uint64_t>();
-        }
-      } else {
-        for (auto& t : finals) {
-          std::cout << task_line(t) << "\n";
-          if (t["state"] != "FINISHED")
-            code = 3;
-        }
+      for (auto& t : finals) {
+        std::cout << task_line(t) << "\n";
+        if (t["state"] != "FINISHED")
+          code = 3;
       }
       return code;
     }
@@ -264,11 +270,9 @@ int wait_for(const client_settings& c, std::vector<std::uint64_t> ids,
       return 2;
     }
     // Sleep until a result arrives (long poll), at most 5 s.
-    auto last = call(c, "GET", "/v1/framework", "", status);
-    auto after = last ? (*last)["results_cursor"].get<std::uint64_t>() : 0;
+    auto after = (*f)["results_cursor"].get<std::uint64_t>();
     call(c, "GET", "/v1/results?limit=1&wait=5&after=" + std::to_string(after),
          "", status, 5);
-    status = 0;
   }
 }
 
