@@ -15,13 +15,6 @@ namespace {
 
 using protocol::status_reason;
 
-bool terminal(task_state s) {
-  return s == task_state::finished || s == task_state::failed ||
-         s == task_state::killed || s == task_state::error ||
-         s == task_state::lost || s == task_state::dropped ||
-         s == task_state::gone || s == task_state::gone_by_operator;
-}
-
 } // namespace
 
 AgentID master_core::add_agent(const agent_spec& spec) {
@@ -141,7 +134,7 @@ void master_core::lose_agent(const AgentID& id, loss_kind kind) {
                     status_reason::agent_removed);
     status.executor_id = t.view.executor;
     status.unreachable_time = a->unreachable_time;
-    if (!terminal(t.view.state)) {
+    if (!protocol::is_terminal(t.view.state)) {
       t.view.state = state;
       release_resources(t);
       bump(state == task_state::lost ? "master/tasks_lost"
@@ -213,7 +206,7 @@ void master_core::reregister(agent_rec& a, bool was_unreachable) {
     t.view.state = t.agent_state;
     t.view.unreachable_time.reset();
     fw->tasks.insert(t.view.id.value);
-    if (terminal(t.agent_state)) {
+    if (protocol::is_terminal(t.agent_state)) {
       release_resources(t);
     } else if (t.resources_released) {
       // Released when the agent became unreachable; in use again.

@@ -9,13 +9,6 @@ namespace {
 
 using protocol::status_reason;
 
-bool terminal(task_state s) {
-  return s == task_state::finished || s == task_state::failed ||
-         s == task_state::killed || s == task_state::error ||
-         s == task_state::lost || s == task_state::dropped ||
-         s == task_state::gone || s == task_state::gone_by_operator;
-}
-
 } // namespace
 
 void master_core::kill(framework_rec& fw, const protocol::Kill& k) {
@@ -35,7 +28,7 @@ void master_core::kill(framework_rec& fw, const protocol::Kill& k) {
     return; // "belongs to different agent": silently ignored
   auto* a = find_agent(t.view.agent.value);
   if (a == nullptr || a->status != agent_status::active ||
-      a->runtime == nullptr || terminal(t.agent_state))
+      a->runtime == nullptr || protocol::is_terminal(t.agent_state))
     return;
   // The command executor's grace period: the KILL's kill_policy, else the
   // task's, else 3 s (src/launcher/executor.cpp:820-838).
@@ -126,7 +119,7 @@ void master_core::shutdown(framework_rec& fw, const protocol::Shutdown& s) {
     if (it == tasks.end())
       continue;
     auto& t = it->second;
-    if (t.view.agent != s.agent_id || terminal(t.agent_state))
+    if (t.view.agent != s.agent_id || protocol::is_terminal(t.agent_state))
       continue;
     auto executor = t.command ? t.view.id.value : t.view.executor->value;
     if (executor == s.executor_id.value)
