@@ -15,14 +15,7 @@ namespace outrigger::sim::detail {
 
 void master_core::die() {
   // The process dies: connections are cut, nothing is sent.
-  auto open = std::move(streams);
-  streams.clear();
-  for (auto& [id, framework] : open) {
-    stream_output out;
-    out.stream = id;
-    out.cut = true;
-    output.push_back(std::move(out));
-  }
+  cut_streams();
   for (auto& [id, fw] : frameworks) {
     timers.cancel(fw->heartbeat);
     timers.cancel(fw->failover);

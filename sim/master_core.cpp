@@ -167,7 +167,7 @@ void master_core::end_stream(stream_id id) {
   output.push_back(std::move(out));
 }
 
-void master_core::cut_all_streams() {
+std::map<stream_id, std::string> master_core::cut_streams() {
   auto open = std::move(streams);
   streams.clear();
   for (auto& [id, framework] : open) {
@@ -175,6 +175,12 @@ void master_core::cut_all_streams() {
     out.stream = id;
     out.cut = true;
     output.push_back(std::move(out));
+  }
+  return open;
+}
+
+void master_core::cut_all_streams() {
+  for (auto& [id, framework] : cut_streams()) {
     auto* fw = find_framework(framework);
     if (fw != nullptr && fw->connected && fw->stream == id)
       disconnect(*fw);

@@ -52,6 +52,9 @@ struct master_core {
   void send_event(stream_id id, const protocol::Event& event);
   void end_stream(stream_id id);
   void cut_all_streams();
+  /// Cuts every open stream (TCP level, no terminating chunk) and returns
+  /// them (stream → framework); their frameworks are left as they are.
+  std::map<stream_id, std::string> cut_streams();
   /// Sends `event` to a connected framework (dropped otherwise).
   void emit(framework_rec& fw, const protocol::Event& event);
   shared_resources intern(std::vector<protocol::Resource> resources);
