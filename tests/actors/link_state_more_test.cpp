@@ -25,15 +25,8 @@ link_config make_cfg(std::string master = "m1:5050") {
   return cfg;
 }
 
-struct harness {
-  link_config cfg;
-  caf::actor_clock::time_point now{};
-  std::unique_ptr<link_state> st;
-
-  explicit harness(link_config c = make_cfg()) : cfg(std::move(c)) {
-    st = std::make_unique<link_state>(cfg, *parse_master_addresses(cfg.master),
-                                      [this] { return now; });
-  }
+struct harness : link_harness {
+  explicit harness(link_config c = make_cfg()) : link_harness(std::move(c)) {}
 
   effects start(std::string stored = "") {
     st->start();
@@ -46,12 +39,6 @@ struct harness {
     st->on_stream_event(gen, subscribed_event(id));
     st->on_persisted(gen, {});
     REQUIRE(st->current_phase() == phase::subscribed);
-  }
-
-  effects fire_retry(const effects& fx) {
-    auto t = timer_of(fx, timer::retry);
-    REQUIRE(t);
-    return st->on_timer(timer::retry, t->token);
   }
 
   static protocol::Call revive() {

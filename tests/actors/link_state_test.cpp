@@ -24,16 +24,10 @@ link_config make_cfg(std::string master = "m1:5050,m2:5050") {
   return cfg;
 }
 
-/// A link_state with a clock the test moves.
-struct harness {
-  link_config cfg;
-  caf::actor_clock::time_point now{};
-  std::unique_ptr<link_state> st;
-
-  explicit harness(link_config c = make_cfg()) : cfg(std::move(c)) {
+/// The link_state of these tests, with a valid configuration.
+struct harness : link_harness {
+  explicit harness(link_config c = make_cfg()) : link_harness(std::move(c)) {
     REQUIRE_FALSE(validate(cfg));
-    st = std::make_unique<link_state>(cfg, *parse_master_addresses(cfg.master),
-                                      [this] { return now; });
   }
 
   /// Starts with `stored` as the stored framework id; returns the open.
@@ -63,13 +57,6 @@ struct harness {
   effects refuse() {
     return st->on_stream_closed(
       {st->generation(), false, "connect m:5050: Connection refused"});
-  }
-
-  /// Fires the pending retry timer found in `fx`; returns its effects.
-  effects fire_retry(const effects& fx) {
-    auto t = timer_of(fx, timer::retry);
-    REQUIRE(t);
-    return st->on_timer(timer::retry, t->token);
   }
 };
 

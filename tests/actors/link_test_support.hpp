@@ -2,8 +2,11 @@
 // Helpers for the master_link tests: events as the master sends them, and
 // lookups in a list of link_state effects.
 
+#include "actors/master_link/master_address.hpp"
 #include "actors/master_link/master_link_state.hpp"
 #include "protocol/event.hpp"
+
+#include <doctest/doctest.h>
 
 #include <memory>
 #include <string>
@@ -97,5 +100,27 @@ inline std::optional<link::fx::start_timer> timer_of(const link::effects& fx,
       return t;
   return std::nullopt;
 }
+
+/// A link_state with a clock the test moves; each suite adds its own ways
+/// to drive it.
+struct link_harness {
+  link::link_config cfg;
+  caf::actor_clock::time_point now{};
+  std::unique_ptr<link::link_state> st;
+
+  explicit link_harness(link::link_config c) : cfg(std::move(c)) {
+    auto addrs = link::parse_master_addresses(cfg.master);
+    REQUIRE(addrs);
+    st =
+      std::make_unique<link::link_state>(cfg, *addrs, [this] { return now; });
+  }
+
+  /// Fires the pending retry timer found in `fx`; returns its effects.
+  link::effects fire_retry(const link::effects& fx) {
+    auto t = timer_of(fx, link::timer::retry);
+    REQUIRE(t);
+    return st->on_timer(link::timer::retry, t->token);
+  }
+};
 
 } // namespace outrigger::test
