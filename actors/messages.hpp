@@ -154,6 +154,9 @@ struct link_metrics {
   /// Calls by (type name, HTTP status); status 0 means no response.
   std::map<std::pair<std::string, std::uint16_t>, std::uint64_t> calls;
   latency_histogram call_latency;
+  std::uint64_t calls_in_flight = 0;  ///< calls sent, not answered yet
+  std::uint64_t acks_dropped = 0;     ///< not sent: unsubscribed or too many
+  std::uint64_t acks_outstanding = 0; ///< sent, not answered yet
 };
 
 // == master_link: internal messages from the transport ========================
@@ -200,6 +203,30 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, call_result& x) {
   return f(caf::meta::type_name("call_result"), x.id, x.status, x.body,
            x.error);
+}
+
+/// Calls encoded once (JSON bodies) and sent without a reply to anyone:
+/// the ACKNOWLEDGEs of one task book commit. Shared read-only.
+struct encoded_calls {
+  std::vector<std::string> bodies;
+};
+
+/// Encoded calls in flight between actors.
+using encoded_calls_ptr = std::shared_ptr<const encoded_calls>;
+
+/// What became of fire-and-forget calls (transport to link, for metrics).
+struct ack_outcome {
+  std::uint64_t accepted = 0;      ///< answered 2xx
+  std::uint64_t rejected = 0;      ///< answered otherwise
+  std::uint16_t reject_status = 0; ///< the status of the last rejection
+  std::uint64_t lost = 0;          ///< no answer (connection failed)
+  bool operator==(const ack_outcome&) const = default;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ack_outcome& x) {
+  return f(caf::meta::type_name("ack_outcome"), x.accepted, x.rejected,
+           x.reject_status, x.lost);
 }
 
 // == zk_detector: internal messages from ZooKeeper's threads ==================
@@ -340,6 +367,8 @@ struct book_metrics {
   latency_histogram commit_latency;    ///< store commit, seconds
   latency_histogram event_latency;     ///< UPDATE received to applied+durable
   latency_histogram submit_to_running; ///< submission to first RUNNING
+  latency_histogram submit_to_launch;  ///< submission to first launch
+  latency_histogram launch_to_running; ///< first launch to its RUNNING
 };
 
 /// Counters and gauges of the offer matcher.
@@ -365,6 +394,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(outrigger::notices_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(outrigger::book_metrics)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(outrigger::matcher_metrics)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(outrigger::event_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(outrigger::encoded_calls_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(outrigger::protocol::Call)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(outrigger::link_metrics)
 
@@ -379,6 +409,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(outrigger, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(outrigger, (outrigger::stream_head))
   CAF_ADD_TYPE_ID(outrigger, (outrigger::stream_closed))
   CAF_ADD_TYPE_ID(outrigger, (outrigger::call_result))
+  CAF_ADD_TYPE_ID(outrigger, (outrigger::ack_outcome))
   CAF_ADD_TYPE_ID(outrigger, (outrigger::zk_children))
   CAF_ADD_TYPE_ID(outrigger, (outrigger::zk_node))
   CAF_ADD_TYPE_ID(outrigger, (outrigger::api_reply))
@@ -394,6 +425,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(outrigger, caf::first_custom_type_id)
   CAF_ADD_ATOM(outrigger, outrigger::atom, teardown, "teardown")
   CAF_ADD_ATOM(outrigger, outrigger::atom, metrics, "metrics")
   CAF_ADD_ATOM(outrigger, outrigger::atom, leader, "leader")
+  CAF_ADD_ATOM(outrigger, outrigger::atom, acks, "acks")
   // -- link listeners
   CAF_ADD_ATOM(outrigger, outrigger::atom, event, "event")
   CAF_ADD_ATOM(outrigger, outrigger::atom, link_up, "link_up")
@@ -404,6 +436,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(outrigger, caf::first_custom_type_id)
   CAF_ADD_ATOM(outrigger, outrigger::atom, stream_ev, "stream_ev")
   CAF_ADD_ATOM(outrigger, outrigger::atom, stream_end, "stream_end")
   CAF_ADD_ATOM(outrigger, outrigger::atom, call_done, "call_done")
+  CAF_ADD_ATOM(outrigger, outrigger::atom, acks_done, "acks_done")
   CAF_ADD_ATOM(outrigger, outrigger::atom, retry, "retry")
   CAF_ADD_ATOM(outrigger, outrigger::atom, sub_timeout, "sub_tmo")
   CAF_ADD_ATOM(outrigger, outrigger::atom, hb_tick, "hb_tick")
@@ -486,7 +519,9 @@ using link_transport_sink_actor = caf::typed_actor<
   // The stream or the attempt ended.
   caf::reacts_to<atom::stream_end, stream_closed>,
   // A call finished (response or failure).
-  caf::reacts_to<atom::call_done, call_result>>;
+  caf::reacts_to<atom::call_done, call_result>,
+  // Fire-and-forget calls were answered or lost.
+  caf::reacts_to<atom::acks_done, ack_outcome>>;
 
 /// The master connection.
 using master_link_actor = caf::typed_actor<
@@ -494,6 +529,10 @@ using master_link_actor = caf::typed_actor<
   // connection; replies with its HTTP outcome or an error (not_subscribed,
   // overloaded, call_timeout, call_failed).
   caf::replies_to<atom::call, protocol::Call>::with<call_outcome>,
+  // Sends encoded ACKNOWLEDGEs pipelined, without a reply: a lost ACK is
+  // safe (the agent re-sends the update until one arrives). Bounded;
+  // dropped ones are counted.
+  caf::reacts_to<atom::acks, encoded_calls_ptr>,
   // Adds a listener for the event types in the mask (see event_bit); a
   // listener added while subscribed receives link_up at once.
   caf::reacts_to<atom::subscribe, link_listener_actor, std::uint32_t>,

@@ -78,8 +78,10 @@ struct service_metrics::impl {
   pm::Gauge* connected = nullptr;
   pm::Gauge* failures = nullptr;
   pm::Gauge* budget = nullptr;
+  pm::Gauge* calls_in_flight = nullptr;
+  pm::Gauge* acks_in_flight = nullptr;
   counter_feed leader_changes, subscriptions, reconnects, heartbeats, events,
-    calls;
+    calls, acks_dropped;
   histogram_feed call_latency;
   // -- offers
   pm::Gauge* offers_held = nullptr;
@@ -95,7 +97,8 @@ struct service_metrics::impl {
   pm::Gauge* store_bytes = nullptr;
   counter_feed launches, retries, results, updates, acks, kills,
     reconcile_rounds, reconcile_calls;
-  histogram_feed submit_to_running, event_latency, commit_latency;
+  histogram_feed submit_to_running, submit_to_launch, launch_to_running,
+    event_latency, commit_latency;
   // -- API
   pm::Family<pm::Counter>* requests = nullptr;
 };
@@ -143,6 +146,14 @@ service_metrics::service_metrics(const std::string& version)
                 "Calls sent to the master, by type and HTTP status code");
   m.call_latency = m.h("outrigger_master_call_duration_seconds",
                        "Call sent to response received");
+  m.calls_in_flight = &m.g("outrigger_master_calls_in_flight",
+                           "Calls sent and not answered yet (not ACKs)");
+  m.acks_in_flight =
+    &m.g("outrigger_acknowledgements_in_flight",
+         "ACKNOWLEDGEs pipelined to the master and not answered yet");
+  m.acks_dropped = m.c("outrigger_acknowledgements_dropped_total",
+                       "ACKNOWLEDGEs not sent (not subscribed, or too many "
+                       "in flight); the agents re-send those updates");
   m.offers_held = &m.g("outrigger_offers_held", "Offers held right now");
   m.pending = &m.g("outrigger_tasks_pending", "Tasks waiting for an offer");
   m.offers_received = m.c("outrigger_offers_received_total", "Offers received");
@@ -180,6 +191,10 @@ service_metrics::service_metrics(const std::string& version)
     m.c("outrigger_reconciliation_calls_total", "RECONCILE calls sent");
   m.submit_to_running = m.h("outrigger_task_submit_to_running_seconds",
                             "Submission to first RUNNING");
+  m.submit_to_launch = m.h("outrigger_task_submit_to_launch_seconds",
+                           "Submission to the first launch recorded");
+  m.launch_to_running = m.h("outrigger_task_launch_to_running_seconds",
+                            "First launch recorded to its RUNNING");
   m.event_latency = m.h("outrigger_event_processing_seconds",
                         "Status update received to durable");
   m.commit_latency = m.h("outrigger_store_commit_seconds",
@@ -196,6 +211,9 @@ void service_metrics::update(const link_metrics& l, unsigned budget) {
   m.connected->Set(l.connected ? 1 : 0);
   m.failures->Set(l.consecutive_failures);
   m.budget->Set(budget);
+  m.calls_in_flight->Set(static_cast<double>(l.calls_in_flight));
+  m.acks_in_flight->Set(static_cast<double>(l.acks_outstanding));
+  m.acks_dropped.set({}, static_cast<double>(l.acks_dropped));
   m.leader_changes.set({}, static_cast<double>(l.leader_changes));
   m.subscriptions.set({}, static_cast<double>(l.subscriptions));
   for (auto& [reason, n] : l.reconnects)
@@ -230,6 +248,8 @@ void service_metrics::update(const book_metrics& b) {
   m.reconcile_rounds.set({}, static_cast<double>(b.reconcile_rounds));
   m.reconcile_calls.set({}, static_cast<double>(b.reconcile_calls));
   m.submit_to_running.set(b.submit_to_running);
+  m.submit_to_launch.set(b.submit_to_launch);
+  m.launch_to_running.set(b.launch_to_running);
   m.event_latency.set(b.event_latency);
   m.commit_latency.set(b.commit_latency);
 }

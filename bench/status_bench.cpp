@@ -14,9 +14,9 @@
 //   (OUTRIGGER_BENCH_DIR chooses where the journal goes; default $TMPDIR
 //    or /tmp)
 
-#include "actors/status_tracker/ack_encoder.hpp"
 #include "actors/status_tracker/status_tracker_state.hpp"
 #include "actors/store/journal.hpp"
+#include "protocol/calls.hpp"
 #include "protocol/codec.hpp"
 #include "protocol/json_value.hpp"
 
@@ -173,9 +173,11 @@ std::size_t run_batch(setup& s, std::size_t begin, std::size_t end, bool pull,
   proto::FrameworkID fw{std::string{framework}};
   for (auto& ack : acks) {
     if (fast_ack)
-      append_acknowledge_json(wire, framework, ack);
+      proto::append_acknowledge_json(wire, framework, ack.agent_id.value,
+                                     ack.task_id.value, ack.uuid.data);
     else
-      wire += proto::to_json(acknowledge_call(fw, ack));
+      wire += proto::to_json(
+        proto::make_acknowledge(fw, ack.agent_id, ack.task_id, ack.uuid));
   }
   benchmark::DoNotOptimize(wire.data());
   return acks.size();

@@ -1,5 +1,8 @@
 #include "protocol/calls.hpp"
 
+#include "protocol/codec.hpp"
+#include "protocol/json_text.hpp"
+
 namespace outrigger::protocol {
 
 namespace {
@@ -110,6 +113,21 @@ Call make_acknowledge(FrameworkID framework, AgentID agent, TaskID task,
   c.acknowledge =
     Acknowledge{std::move(agent), std::move(task), std::move(uuid)};
   return c;
+}
+
+void append_acknowledge_json(std::string& out, std::string_view framework,
+                             std::string_view agent, std::string_view task,
+                             std::string_view uuid) {
+  // Member order and spelling as the codec writes them (.proto order).
+  out += "{\"framework_id\":{\"value\":";
+  append_json_string(out, framework);
+  out += "},\"type\":\"ACKNOWLEDGE\",\"acknowledge\":{\"agent_id\":{\"value\":";
+  append_json_string(out, agent);
+  out += "},\"task_id\":{\"value\":";
+  append_json_string(out, task);
+  out += "},\"uuid\":\"";
+  out += base64_encode(uuid);
+  out += "\"}}";
 }
 
 std::optional<Call> acknowledgement_for(const FrameworkID& framework,

@@ -6,7 +6,8 @@
 
 #include "actors/error.hpp"
 #include "actors/log.hpp"
-#include "actors/master_link/detail/http_connection.hpp"
+#include "actors/master_link/detail/ack_pipeline.hpp"
+#include "actors/master_link/detail/transport_core.hpp"
 #include "protocol/codec.hpp"
 #include "protocol/recordio.hpp"
 
@@ -20,78 +21,11 @@
 
 namespace outrigger::link {
 
+namespace detail {
+
 namespace {
-
-using namespace detail;
-namespace http = boost::beast::http;
-
 constexpr std::string_view component = "http_transport";
-
-class stream_session;
-class call_session;
-
-/// What the sessions of one transport share; touched only on the strand.
-struct core {
-  core(asio::io_context& ioc, http_transport_config config,
-       std::shared_ptr<ssl::context> tls_ctx, link_transport_sink_actor snk)
-    : strand(asio::make_strand(ioc)), cfg(std::move(config)),
-      tls(std::move(tls_ctx)), sink(std::move(snk)) {
-    if (cfg.auth)
-      authorization = cfg.auth->basic_authorization();
-  }
-
-  strand_type strand;
-  http_transport_config cfg;
-  std::shared_ptr<ssl::context> tls;
-  link_transport_sink_actor sink;
-  std::string authorization; // "Basic ..." or empty; never logged
-  std::map<std::uint64_t, std::shared_ptr<stream_session>> streams;
-  std::map<std::uint64_t, std::shared_ptr<call_session>> calls;
-  std::multimap<std::string, std::shared_ptr<connection>> idle;
-  bool down = false;
-
-  std::shared_ptr<connection> new_connection(const master_url& url) {
-    return std::make_shared<connection>(strand, tls.get(), cfg.tls_verify, url);
-  }
-
-  // An idle keep-alive connection to `url`'s master that is still usable.
-  std::shared_ptr<connection> take_idle(const master_url& url) {
-    auto range = idle.equal_range(url.origin());
-    for (auto i = range.first; i != range.second;) {
-      auto conn = i->second;
-      i = idle.erase(i);
-      if (conn->reusable())
-        return conn;
-      conn->close();
-    }
-    return nullptr;
-  }
-
-  // Returns a connection to the idle pool (or closes it).
-  void release(std::shared_ptr<connection> conn) {
-    auto key = conn->url().origin();
-    if (down || idle.count(key) >= cfg.max_idle_connections) {
-      conn->close();
-      return;
-    }
-    idle.emplace(std::move(key), std::move(conn));
-  }
-
-  // A POST of `body` to `url` with the headers every call needs.
-  http::request<http::string_body> request(const master_url& url,
-                                           std::string body) const {
-    http::request<http::string_body> req{http::verb::post, url.target, 11};
-    req.set(http::field::host, url.host_port());
-    req.set(http::field::content_type, "application/json");
-    req.set(http::field::accept, "application/json");
-    req.set(http::field::user_agent, cfg.user_agent);
-    if (!authorization.empty())
-      req.set(http::field::authorization, authorization);
-    req.body() = std::move(body);
-    req.prepare_payload();
-    return req;
-  }
-};
+} // namespace
 
 // -- the SUBSCRIBE stream -----------------------------------------------------
 
@@ -368,6 +302,12 @@ private:
   bool done_ = false;
 };
 
+} // namespace detail
+
+namespace {
+
+using namespace detail;
+
 // -- the transport ------------------------------------------------------------
 
 class http_transport final : public transport {
@@ -401,6 +341,13 @@ public:
       auto s = i->second;
       c->streams.erase(i);
       s->stop();
+      // Calls of the old subscription would only be refused (wrong
+      // Mesos-Stream-Id): count them lost, free the connections.
+      auto acks = std::move(c->acks);
+      c->acks.clear();
+      for (auto& [origin, lines] : acks)
+        for (auto& p : lines)
+          p->fail("the subscription ended");
     });
   }
 
@@ -414,6 +361,24 @@ public:
         c->calls[id] = s;
         s->start();
       });
+  }
+
+  void send_acks(const master_url& url, const std::string& stream_id,
+                 encoded_calls_ptr calls) override {
+    asio::post(core_->strand, [c = core_, url, stream_id, calls] {
+      if (c->down || !calls || calls->bodies.empty())
+        return;
+      auto& lines = c->acks[url.origin()];
+      while (lines.size() < std::max<std::size_t>(1, c->cfg.ack_connections))
+        lines.push_back(std::make_shared<ack_pipeline>(c, url));
+      // Spread the batch over the connections, starting with a different
+      // one each time so that small batches spread too.
+      auto n = calls->bodies.size();
+      auto k = lines.size();
+      auto per = (n + k - 1) / k;
+      for (std::size_t i = 0, j = c->next_ack_pipeline++; i < n; i += per, ++j)
+        lines[j % k]->add(stream_id, calls, i, std::min(n, i + per));
+    });
   }
 
   void cancel_call(std::uint64_t id) override {
@@ -443,6 +408,10 @@ public:
       for (auto& [key, conn] : c->idle)
         conn->close();
       c->idle.clear();
+      for (auto& [origin, lines] : c->acks)
+        for (auto& p : lines)
+          p->stop();
+      c->acks.clear();
     });
   }
 

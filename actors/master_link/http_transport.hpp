@@ -36,6 +36,12 @@ struct http_transport_config {
   std::string ca_path;
   /// Idle keep-alive call connections kept per master.
   std::size_t max_idle_connections = 8;
+  /// Keep-alive connections per master that fire-and-forget calls
+  /// (ACKNOWLEDGE) are pipelined on, apart from the call connections.
+  std::size_t ack_connections = 2;
+  /// Pipelined calls written and not yet answered, per connection; more
+  /// wait in the transport until answers come back.
+  std::size_t max_pipelined = 1024;
   /// Largest RecordIO record accepted on the stream.
   std::size_t max_record_size = 64u << 20;
   /// Largest call response body.

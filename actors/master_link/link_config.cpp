@@ -47,6 +47,8 @@ caf::error validate(const link_config& cfg) {
     return bad("call_timeout must be positive");
   if (cfg.max_in_flight == 0)
     return bad("max_in_flight must be at least 1");
+  if (cfg.max_outstanding_acks == 0)
+    return bad("max_outstanding_acks must be at least 1");
   if (cfg.max_redirects > 100)
     return bad("max_redirects must be at most 100");
   return {};

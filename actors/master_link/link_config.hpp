@@ -51,6 +51,10 @@ struct link_config {
   std::size_t max_in_flight = 8;
   /// Calls waiting for a free connection; more fail with ec::overloaded.
   std::size_t max_queued_calls = 1024;
+  /// ACKNOWLEDGEs sent and not yet answered; more are dropped (counted):
+  /// the agent re-sends an unacknowledged update, so a dropped ACK delays
+  /// a task's next update, it never loses one.
+  std::size_t max_outstanding_acks = 65536;
   /// Events held while the new framework id is being stored.
   std::size_t max_buffered_events = 10000;
   /// Reaction to "Framework has been removed".

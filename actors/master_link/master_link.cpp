@@ -91,6 +91,9 @@ struct executor {
   void operator()(const fx::send_call& x) const {
     self->state.net->send_call(x.id, x.url, x.stream_id, x.body);
   }
+  void operator()(const fx::send_acks& x) const {
+    self->state.net->send_acks(x.url, x.stream_id, x.calls);
+  }
   void operator()(const fx::cancel_call& x) const {
     self->state.net->cancel_call(x.id);
   }
@@ -198,6 +201,12 @@ master_link(self_ptr self, link_config cfg, master_addresses addrs,
       st.promises.emplace(id, promise);
       run(self, st.link->on_call(id, std::move(call)));
       return promise;
+    },
+    [self](atom::acks, const encoded_calls_ptr& calls) {
+      run(self, self->state.link->on_acks(calls));
+    },
+    [self](atom::acks_done, const ack_outcome& outcome) {
+      self->state.link->on_acks_done(outcome);
     },
     [self](atom::subscribe, link_listener_actor l, std::uint32_t mask) {
       auto& st = self->state;

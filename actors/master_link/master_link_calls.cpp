@@ -56,6 +56,34 @@ effects link_state::on_call(std::uint64_t id, protocol::Call call) {
   return out;
 }
 
+effects link_state::on_acks(const encoded_calls_ptr& calls) {
+  effects out;
+  if (!calls || calls->bodies.empty())
+    return out;
+  auto n = calls->bodies.size();
+  // Dropping is safe: the agent re-sends every update until it is
+  // acknowledged, and the book acknowledges a re-sent update again.
+  if (phase_ != phase::subscribed ||
+      metrics_.acks_outstanding + n > cfg_.max_outstanding_acks) {
+    metrics_.acks_dropped += n;
+    return out;
+  }
+  metrics_.acks_outstanding += n;
+  out.emplace_back(fx::send_acks{*url_, stream_id_, calls});
+  return out;
+}
+
+void link_state::on_acks_done(const ack_outcome& o) {
+  auto n = o.accepted + o.rejected + o.lost;
+  metrics_.acks_outstanding -= std::min(metrics_.acks_outstanding, n);
+  if (o.accepted)
+    metrics_.calls[{"ACKNOWLEDGE", 202}] += o.accepted;
+  if (o.rejected)
+    metrics_.calls[{"ACKNOWLEDGE", o.reject_status}] += o.rejected;
+  if (o.lost)
+    metrics_.calls[{"ACKNOWLEDGE", 0}] += o.lost;
+}
+
 effects link_state::teardown(std::uint64_t id) {
   effects out;
   if (phase_ != phase::subscribed) {
@@ -171,20 +199,15 @@ void link_state::count_call(const std::string& type, std::uint16_t status,
   ++metrics_.calls[{type, status}];
   if (!latency)
     return;
-  auto secs = std::chrono::duration<double>(*latency).count();
-  auto& h = metrics_.call_latency;
-  size_t bucket = 0;
-  while (bucket < h.bounds.size() && secs > h.bounds[bucket])
-    ++bucket;
-  ++h.counts[bucket];
-  h.sum += secs;
-  ++h.count;
+  metrics_.call_latency.observe(
+    std::chrono::duration<double>(*latency).count());
 }
 
 link_metrics link_state::metrics() const {
   auto m = metrics_;
   m.phase = std::string{to_string(phase_)};
   m.consecutive_failures = policy_.consecutive_failures();
+  m.calls_in_flight = in_flight_.size();
   if (m.leader.empty() && url_)
     m.leader = url_->origin();
   return m;

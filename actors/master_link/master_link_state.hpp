@@ -87,6 +87,12 @@ struct send_call {
   std::string stream_id;
   std::string body;
 };
+/// Send encoded calls pipelined, answers reported as one ack_outcome.
+struct send_acks {
+  master_url url;
+  std::string stream_id;
+  encoded_calls_ptr calls;
+};
 /// Abandon a call.
 struct cancel_call {
   std::uint64_t id;
@@ -121,8 +127,8 @@ struct quit {
 /// One effect.
 using effect =
   std::variant<fx::load_id, fx::open_stream, fx::close_stream, fx::persist_id,
-               fx::erase_id, fx::start_timer, fx::send_call, fx::cancel_call,
-               fx::reply_call, fx::notify_up, fx::notify_down,
+               fx::erase_id, fx::start_timer, fx::send_call, fx::send_acks,
+               fx::cancel_call, fx::reply_call, fx::notify_up, fx::notify_down,
                fx::notify_removed, fx::forward_event, fx::quit>;
 
 /// Effects of one input, in execution order.
@@ -162,6 +168,10 @@ public:
   effects on_call(std::uint64_t id, protocol::Call call);
   /// The transport finished a call.
   effects on_call_result(const call_result& result);
+  /// ACKNOWLEDGEs to send without a reply (see master_link_actor).
+  effects on_acks(const encoded_calls_ptr& calls);
+  /// The transport's account of fire-and-forget calls.
+  void on_acks_done(const ack_outcome& outcome);
   /// Stop without tearing down: closes the stream, keeps the id.
   effects disconnect();
   /// Tear the framework down; the reply goes to call `id`.

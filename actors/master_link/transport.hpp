@@ -34,6 +34,13 @@ public:
   virtual void send_call(std::uint64_t id, const master_url& url,
                          const std::string& stream_id, std::string body) = 0;
 
+  /// Sends encoded calls with `Mesos-Stream-Id: stream_id`, pipelined on a
+  /// few keep-alive connections of their own, without waiting for each
+  /// answer; reports acks_done with what became of them (every call is
+  /// accounted for once, answered or lost).
+  virtual void send_acks(const master_url& url, const std::string& stream_id,
+                         encoded_calls_ptr calls) = 0;
+
   /// Abandons call `id` (its timeout passed) and closes its connection;
   /// nothing more is reported for it.
   virtual void cancel_call(std::uint64_t id) = 0;

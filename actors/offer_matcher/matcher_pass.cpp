@@ -319,12 +319,11 @@ void offer_matcher_state::finish_pass(time_point now, match_plan& plan) {
   lists_used_ = 0;
   counters_used_ = 0;
   counters_by_queue_.clear();
-  // The others are declined when held too long or useless to what waits.
+  // The others are declined once held too long. Even with nothing pending
+  // they are held until then: the next submission launches at once.
   for (auto i = offers_.begin(); i != offers_.end();) {
     auto& o = i->second;
-    auto pending = pending_by_role_.find(o.role);
-    bool idle = pending == pending_by_role_.end() || pending->second == 0;
-    if (idle || now - o.received_at >= cfg_.offer_hold_time) {
+    if (now - o.received_at >= cfg_.offer_hold_time) {
       plan.declines.push_back(o.id);
       i = offers_.erase(i);
     } else {

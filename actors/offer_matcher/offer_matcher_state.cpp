@@ -68,6 +68,7 @@ std::vector<protocol::OfferID> offer_matcher_state::expire(time_point now) {
 void offer_matcher_state::on_subscribed() {
   offers_.clear();
   suppressed_.clear();
+  idle_since_.clear();
   last_revive_.clear();
 }
 
@@ -205,12 +206,21 @@ void offer_matcher_state::offer_calls(time_point now, match_plan& out) {
     suppressed_.erase(*i);
     i = revive_wanted_.erase(i);
   }
+  // A role whose work is all placed lingers unsuppressed for the hold
+  // time: a burst right after finds offers in hand instead of waiting for
+  // a REVIVE.
   std::set<std::string> roles(cfg_.roles.begin(), cfg_.roles.end());
   for (auto& [role, n] : pending_by_role_)
     roles.insert(role.str());
-  for (auto& role : roles)
-    if (pending_for(role) == 0 && suppressed_.insert(role).second)
+  for (auto& role : roles) {
+    if (pending_for(role) != 0) {
+      idle_since_.erase(role);
+      continue;
+    }
+    auto since = idle_since_.try_emplace(role, now).first->second;
+    if (now - since >= cfg_.offer_hold_time && suppressed_.insert(role).second)
       out.suppress_roles.push_back(role);
+  }
 }
 
 std::optional<time_point> offer_matcher_state::next_deadline() const {
@@ -221,6 +231,9 @@ std::optional<time_point> offer_matcher_state::next_deadline() const {
   };
   for (auto& [id, o] : offers_)
     consider(o.received_at + cfg_.offer_hold_time);
+  for (auto& [role, since] : idle_since_)
+    if (!suppressed_.count(role))
+      consider(since + cfg_.offer_hold_time);
   for (auto& role : revive_wanted_) {
     auto last = last_revive_.find(role);
     consider(last == last_revive_.end()
@@ -258,7 +271,7 @@ offer_matcher_state::accept_call(const protocol::FrameworkID& framework,
   std::vector<protocol::OfferOperation> ops;
   ops.push_back(protocol::make_launch(std::move(tasks)));
   return protocol::make_accept(framework, {accept.offer.id}, std::move(ops),
-                               protocol::Filters{cfg_.refuse_seconds});
+                               protocol::Filters{cfg_.accept_refuse_seconds});
 }
 
 } // namespace outrigger::scheduling

@@ -15,8 +15,8 @@
 #include "actors/offer_matcher/capacity_tree.hpp"
 #include "actors/offer_matcher/held_offer.hpp"
 #include "actors/offer_matcher/task_info_builder.hpp"
-#include "actors/task_book/task_map.hpp"
 #include "actors/task_book/task_book_state.hpp"
+#include "actors/task_book/task_map.hpp"
 
 #include <map>
 #include <memory>
@@ -54,16 +54,24 @@ enum class fitness : std::uint8_t {
 /// Settings of the matcher.
 struct offer_matcher_config {
   fitness strategy = fitness::first_fit;
-  /// Filter sent with DECLINE (and ACCEPT) for what was not used.
+  /// Filter sent with DECLINE: how long the master keeps declined
+  /// resources away from us (and offers them to other frameworks).
   double refuse_seconds = 5;
-  /// An unused offer is declined once held this long.
+  /// Filter sent with ACCEPT for the offer's unused rest. 0: the master
+  /// offers the rest again at its next allocation, so work that arrives
+  /// meanwhile does not wait for a REVIVE (or a filter to expire).
+  double accept_refuse_seconds = 0;
+  /// An unused offer is declined once held this long; a role whose work is
+  /// all placed is SUPPRESSed after this long (offers in hand meanwhile
+  /// serve the next burst at once).
   duration offer_hold_time = std::chrono::seconds{2};
   /// At most this many tasks per offer (0: no limit).
   std::uint32_t max_tasks_per_offer = 0;
   /// At most this many launches per pass (0: no limit).
   std::uint32_t max_launches_per_pass = 0;
-  /// Minimum time between two REVIVEs of a role.
-  duration revive_min_interval = std::chrono::seconds{5};
+  /// Minimum time between two REVIVEs of a role (Mesos' default
+  /// allocation interval: a REVIVE more often buys nothing).
+  duration revive_min_interval = std::chrono::seconds{1};
   /// Role of offers without allocation info (frameworks without MULTI_ROLE).
   std::string default_role = "*";
   /// Roles the framework subscribes with: SUPPRESSed while idle.
@@ -247,6 +255,7 @@ private:
   std::unordered_map<interned, std::size_t> pending_by_role_;
   std::unordered_map<interned, std::unique_ptr<role_window>> windows_;
   std::set<std::string> suppressed_;
+  std::map<std::string, time_point> idle_since_; // roles with nothing pending
   std::set<std::string> revive_wanted_;
   std::map<std::string, time_point> last_revive_;
   std::optional<time_point> next_ready_; // earliest backoff end seen

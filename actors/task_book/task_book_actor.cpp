@@ -3,9 +3,9 @@
 #include "actors/actor_time.hpp"
 #include "actors/error.hpp"
 #include "actors/log.hpp"
-#include "actors/status_tracker/ack_encoder.hpp"
 #include "actors/task_book/book_views.hpp"
 #include "actors/task_book/task_json.hpp"
+#include "protocol/calls.hpp"
 
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -65,6 +65,23 @@ void send_calls(self_ptr self, std::vector<protocol::Call> calls) {
       caf::anon_send(link, atom::call_v, std::move(c));
 }
 
+// The ACKs a commit released, encoded once and sent as one batch, without
+// a reply: the link pipelines them.
+void send_acks(self_ptr self, const std::vector<pending_ack>& acks) {
+  auto& st = self->state;
+  if (acks.empty() || !st.link)
+    return;
+  auto batch = std::make_shared<encoded_calls>();
+  batch->bodies.reserve(acks.size());
+  auto& framework = st.book->framework_id();
+  for (auto& ack : acks) {
+    auto& body = batch->bodies.emplace_back();
+    protocol::append_acknowledge_json(body, framework, ack.agent_id.value,
+                                      ack.task_id.value, ack.uuid.data);
+  }
+  caf::anon_send(st.link, atom::acks_v, encoded_calls_ptr{std::move(batch)});
+}
+
 void reschedule_tick(self_ptr self) {
   auto& st = self->state;
   st.timer.arm(self, st.tracker->next_deadline(), now_of(self));
@@ -121,10 +138,7 @@ void commit(self_ptr self) {
   for (auto t : st.updates_since_commit)
     st.m.event_latency.observe(seconds_between(t, t1));
   st.updates_since_commit.clear();
-  protocol::FrameworkID framework{st.book->framework_id()};
-  for (auto& ack : st.tracker->release_acks(durable))
-    if (st.link)
-      caf::anon_send(st.link, atom::call_v, acknowledge_call(framework, ack));
+  send_acks(self, st.tracker->release_acks(durable));
   auto waiting = std::move(st.after_commit);
   st.after_commit.clear();
   for (auto& f : waiting)
@@ -161,12 +175,23 @@ void on_update(self_ptr self, const protocol::TaskStatus& status) {
     st.updates_since_commit.push_back(self->clock().now());
     if (status.state == protocol::task_state::running && r.outcome.ref) {
       auto* t = st.book->get(r.outcome.ref->id);
-      if (t && t->attempts.size() == 1)
+      if (t && t->attempts.size() == 1) {
         st.m.submit_to_running.observe(
           std::chrono::duration<double>(now - t->submitted_at).count());
+        st.m.launch_to_running.observe(
+          std::chrono::duration<double>(now - t->attempts[0].launched_at)
+            .count());
+      }
     }
   }
   schedule_commit(self);
+}
+
+// From a few milliseconds (an idle service) to an hour (a queue that waits
+// for capacity).
+std::vector<double> phase_bounds() {
+  return {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+          2.5,   5,    10,    30,   60,  300,  900, 3600};
 }
 
 std::vector<double> latency_bounds() {
@@ -317,6 +342,9 @@ task_book_actor::behavior_type task_book(self_ptr self) {
         ++st.m.launches;
         if (item.attempt > 1)
           ++st.m.retries;
+        else if (auto* t = st.book->get(item.task))
+          st.m.submit_to_launch.observe(
+            std::chrono::duration<double>(now - t->submitted_at).count());
       }
       auto promise = self->make_response_promise<launch_reply>();
       after_commit(self, [promise, reply]() mutable {
@@ -398,8 +426,9 @@ spawn_task_book(caf::actor_system& sys, book_actor_config cfg,
       s.clock.start(self->clock().now());
       s.m.commit_latency = latency_histogram::with_bounds(latency_bounds());
       s.m.event_latency = latency_histogram::with_bounds(latency_bounds());
-      s.m.submit_to_running = latency_histogram::with_bounds(
-        {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600});
+      s.m.submit_to_running = latency_histogram::with_bounds(phase_bounds());
+      s.m.submit_to_launch = latency_histogram::with_bounds(phase_bounds());
+      s.m.launch_to_running = latency_histogram::with_bounds(phase_bounds());
       return task_book(self);
     });
   return book_start{actor, rec, recovered.report};

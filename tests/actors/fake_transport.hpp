@@ -30,6 +30,7 @@ struct fake_transport : link::transport {
   std::vector<std::uint64_t> closes;
   std::vector<sent> calls;
   std::vector<std::uint64_t> cancels;
+  std::vector<sent> acks; ///< fire-and-forget calls (id 0)
   int shutdowns = 0;
 
   void open_stream(std::uint64_t gen, const link::master_url& url,
@@ -40,6 +41,11 @@ struct fake_transport : link::transport {
   void send_call(std::uint64_t id, const link::master_url& url,
                  const std::string& stream_id, std::string body) override {
     calls.push_back({id, url, stream_id, std::move(body)});
+  }
+  void send_acks(const link::master_url& url, const std::string& stream_id,
+                 encoded_calls_ptr batch) override {
+    for (auto& body : batch->bodies)
+      acks.push_back({0, url, stream_id, body});
   }
   void cancel_call(std::uint64_t id) override { cancels.push_back(id); }
   void shutdown() override { ++shutdowns; }

@@ -15,6 +15,7 @@
 #include <caf/system_messages.hpp>
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <mutex>
 #include <thread>
@@ -82,6 +83,14 @@ caf::behavior fake_link(caf::event_based_actor*,
       else if (c.kill)
         log->add("kill:" + c.kill->task_id.value);
       return call_outcome{202, {}, {}};
+    },
+    // ACKs come encoded, a batch per commit, and are never answered.
+    [log](atom::acks, const encoded_calls_ptr& calls) {
+      for (auto& body : calls->bodies) {
+        auto call = nlohmann::json::parse(body);
+        log->add("ack:" +
+                 call["acknowledge"]["task_id"]["value"].get<std::string>());
+      }
     },
   };
 }

@@ -96,6 +96,21 @@ TEST_CASE("calls: an update is acknowledged only when it carries a uuid") {
 
 // Pins the master's own messages (recorded in shared/mesos-wire 38, 39, 42,
 // 44, 46), which the simulator returns verbatim.
+TEST_CASE("calls: the directly written ACKNOWLEDGE is exactly the codec's") {
+  AgentID agent{"agent-\"7\"\\"};
+  TaskID task{"or-12-3"};
+  Bytes uuid{std::string("\x00\x01\xfe\xff\n\t", 6) + std::string(10, 'x')};
+  std::string fast;
+  append_acknowledge_json(fast, "fw-\x01\b\f", agent.value, task.value,
+                          uuid.data);
+  CHECK(fast == to_json(make_acknowledge(FrameworkID{"fw-\x01\b\f"}, agent,
+                                         task, uuid)));
+  auto call = decode_call(fast);
+  REQUIRE(call);
+  CHECK(!validate_call(*call));
+  CHECK(call->acknowledge->uuid == uuid);
+}
+
 TEST_CASE("calls: validation reproduces the master's checks and messages") {
   Call c;
   CHECK(validate_call(c) == "Expecting 'type' to be present");

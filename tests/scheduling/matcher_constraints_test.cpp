@@ -94,7 +94,8 @@ TEST_CASE("EQUALS, LIKE and UNLIKE select agents") {
 TEST_CASE("a task too large says which resource and what was offered") {
   offer_matcher_state m{{}};
   m.add_offers({offer_builder{"o1", "a1", 8, 8192}}, at(0));
-  m.match(at(0)); // declined: nothing pending yet
+  m.match(at(0));                     // held though nothing is pending...
+  CHECK(m.expire(at(5)).size() == 1); // ...and declined after the hold time
   m.add_offers({offer_builder{"o2", "a2", 8, 2048}}, at(30));
   m.add_pending(pending(1, "big", {{"resources", {{"mem", 4096}}}}));
   m.match(at(30));

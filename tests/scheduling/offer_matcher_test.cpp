@@ -19,9 +19,10 @@ TEST_CASE("several tasks share one offer: one ACCEPT with all of them") {
   auto plan = m.match(at(1));
   CHECK(placements(plan) ==
         std::map<std::string, std::vector<task_id>>{{"o1", {1, 2, 3}}});
-  CHECK(plan.declines == std::vector<proto::OfferID>{{"o2"}}); // nothing left
+  // Nothing left to place, but o2 is held for the next submission.
+  CHECK(plan.declines.empty());
   CHECK(m.pending() == 0);
-  CHECK(m.offers_held() == 0);
+  CHECK(m.offers_held() == 1);
   REQUIRE(plan.accepts.size() == 1);
   auto infos = m.build_task_infos(plan.accepts[0]);
   REQUIRE(infos.size() == 3);
@@ -47,7 +48,9 @@ TEST_CASE("several tasks share one offer: one ACCEPT with all of them") {
   CHECK(call.accept->offer_ids.size() == 1);
   REQUIRE(call.accept->operations.size() == 1);
   CHECK(call.accept->operations[0].launch->task_infos.size() == 3);
-  CHECK(call.accept->filters->refuse_seconds == 5);
+  // The rest of the offer comes back at the next allocation, not after a
+  // filter: work arriving meanwhile needs no REVIVE.
+  CHECK(call.accept->filters->refuse_seconds == 0);
   auto decline = m.accept_call(proto::FrameworkID{"fw"}, plan.accepts[0], {});
   CHECK(decline.type == proto::call_type::decline);
 }
@@ -109,11 +112,15 @@ TEST_CASE("roles and reservations are honoured") {
   CHECK(rs[1].scalar->value == 0.5);
   CHECK(rs[1].reservations.empty());
   CHECK(rs[0].allocation_info->role == "analytics");
-  // The role without pending work gets its offer declined. Nothing is left
-  // pending after the pass: both roles are suppressed, none revived.
-  CHECK(plan.declines == std::vector<proto::OfferID>{{"star"}});
-  CHECK(plan.suppress_roles == std::vector<std::string>{"*", "analytics"});
-  CHECK(plan.revive_roles.empty());
+  // The role without pending work keeps its offer for the hold time (the
+  // next burst launches at once), then declines it; nothing is left
+  // pending, so both roles are suppressed then, none revived.
+  CHECK(plan.declines.empty());
+  CHECK(plan.suppress_roles.empty());
+  auto later = m.match(at(2));
+  CHECK(later.declines == std::vector<proto::OfferID>{{"star"}});
+  CHECK(later.suppress_roles == std::vector<std::string>{"*", "analytics"});
+  CHECK(later.revive_roles.empty());
 }
 
 TEST_CASE("first-fit packs, spread spreads") {
@@ -178,27 +185,35 @@ TEST_CASE("offers are forgotten when rescinded, declined when held too "
   CHECK(m.offers_held() == 0);
 }
 
-TEST_CASE("SUPPRESS when idle, REVIVE when work arrives, rate-limited") {
-  offer_matcher_state m{
-    config([&](auto& c) { c.revive_min_interval = std::chrono::seconds{5}; })};
-  auto idle = m.match(at(0));
+TEST_CASE("SUPPRESS once idle for the hold time, REVIVE when work arrives, "
+          "rate-limited") {
+  offer_matcher_state m{config([&](auto& c) {
+    c.revive_min_interval = std::chrono::seconds{5};
+    c.offer_hold_time = std::chrono::seconds{2};
+  })};
+  CHECK(m.match(at(0)).suppress_roles.empty()); // idle from now on
+  CHECK(m.next_deadline() == at(2));
+  auto idle = m.match(at(2));
   CHECK(idle.suppress_roles == std::vector<std::string>{"*"});
-  CHECK(m.match(at(1)).suppress_roles.empty()); // said once
+  CHECK(m.match(at(2.5)).suppress_roles.empty()); // said once
   m.add_pending(pending(1, "a"));
-  auto plan = m.match(at(2));
+  auto plan = m.match(at(3));
   CHECK(plan.revive_roles == std::vector<std::string>{"*"});
   // More work right after: a pass is due at once, the REVIVE is
-  // rate-limited until 2 + 5.
+  // rate-limited until 3 + 5.
   m.add_pending(pending(2, "b"));
-  CHECK(m.next_deadline() <= at(3));
-  CHECK(m.match(at(3)).revive_roles.empty());
-  CHECK(m.next_deadline() == at(7));
-  CHECK(m.match(at(7)).revive_roles == std::vector<std::string>{"*"});
-  // Work gone: suppressed again.
+  CHECK(m.next_deadline() <= at(4));
+  CHECK(m.match(at(4)).revive_roles.empty());
+  CHECK(m.next_deadline() == at(8));
+  CHECK(m.match(at(8)).revive_roles == std::vector<std::string>{"*"});
+  // Work gone: suppressed again once idle for the hold time.
   m.remove_pending(1);
   m.remove_pending(2);
   match_plan after;
-  m.offer_calls(at(8), after);
+  m.offer_calls(at(9), after);
+  CHECK(after.suppress_roles.empty());
+  CHECK(m.next_deadline() == at(11));
+  m.offer_calls(at(11), after);
   CHECK(after.suppress_roles == std::vector<std::string>{"*"});
 }
 

@@ -1,7 +1,6 @@
 // The status tracker: ACK only after durability, duplicates, zombies, KILL
 // retries and reconciliation.
 
-#include "actors/status_tracker/ack_encoder.hpp"
 #include "actors/status_tracker/status_tracker_state.hpp"
 #include "protocol/calls.hpp"
 #include "protocol/codec.hpp"
@@ -106,19 +105,6 @@ TEST_CASE_FIXTURE(tracker_fixture, "a crash before the commit loses the "
   fresh.on_update(*back, update(mesos_task_id(id, 1), st::finished), at(9));
   CHECK(back->get(id)->phase == task_phase::finished);
   CHECK(fresh.release_acks(back->commit()).size() == 1);
-}
-
-TEST_CASE_FIXTURE(tracker_fixture, "the ACK JSON is exactly the codec's") {
-  pending_ack ack{1, proto::AgentID{"agent-\"7\"\\"}, proto::TaskID{"or-12-3"},
-                  proto::Bytes{std::string("\x00\x01\xfe\xff\n\t", 6) +
-                               std::string(10, 'x')}};
-  std::string fast;
-  append_acknowledge_json(fast, "fw-\x01\b\f", ack);
-  CHECK(fast == proto::to_json(
-                  acknowledge_call(proto::FrameworkID{"fw-\x01\b\f"}, ack)));
-  auto call = proto::decode_call(fast);
-  REQUIRE(call);
-  CHECK(!proto::validate_call(*call));
 }
 
 TEST_CASE_FIXTURE(tracker_fixture, "an attempt alive after the book moved on "
