@@ -467,8 +467,8 @@ using leader_source_actor = caf::typed_actor<
   // Adds a listener; it receives the current leader at once.
   caf::reacts_to<atom::subscribe, leader_listener_actor>>;
 
-/// Where master_link keeps the framework id between runs. The full state
-/// store (next issue) implements the same interface.
+/// Where master_link keeps the framework id between runs (the task book
+/// implements it).
 using framework_id_store_actor = caf::typed_actor<
   // The stored framework id, "" when there is none.
   caf::replies_to<atom::load>::with<std::string>,

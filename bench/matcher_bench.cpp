@@ -1,4 +1,4 @@
-// One matching pass of the offer matcher (issue 5 goal: 10,000 offers and
+// One matching pass of the offer matcher (goal: 10,000 offers and
 // 100,000 queued tasks in at most 50 ms on one core), plus the cost around
 // it: taking in an OFFERS event and building the ACCEPT calls of a plan.
 //

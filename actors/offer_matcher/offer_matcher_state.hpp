@@ -1,5 +1,5 @@
 #pragma once
-// The offer matcher (issue 5): holds offers and pending tasks and, in one
+// The offer matcher: holds offers and pending tasks and, in one
 // pass, decides per offer either one ACCEPT with all the tasks it gets or a
 // DECLINE; SUPPRESSes roles with nothing pending and REVIVEs them when work
 // arrives (rate-limited); and tells every task left pending why.

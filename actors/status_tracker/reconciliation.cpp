@@ -1,5 +1,5 @@
-// Reconciliation and KILL retries of the status tracker (mesos-wire NOTES
-// §5 RECONCILE): explicit after every SUBSCRIBED, in batches, re-asking
+// Reconciliation and KILL retries of the status tracker (design.md
+// §M13): explicit after every SUBSCRIBED, in batches, re-asking
 // those the master has not answered (an agent still re-registering after a
 // master failover answers nothing); then implicit on a period; explicit
 // again for tasks stuck in LAUNCHING.

@@ -1,5 +1,5 @@
 #pragma once
-// The status tracker (issue 5): applies UPDATE events to the task book,
+// The status tracker: applies UPDATE events to the task book,
 // acknowledges each update that carries a uuid only once its effect is
 // durable (design.md, contract 7), kills attempts that run although the book
 // moved on, re-sends KILL with backoff until a terminal update arrives, and

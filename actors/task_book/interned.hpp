@@ -2,7 +2,7 @@
 // Interned strings for the few values that repeat across many tasks and
 // offers (roles, queues, users, agent ids, hostnames, attribute names and
 // values). 100,000 task records must fit in a few hundred bytes each beyond
-// their command (issue 5 memory goal), so a record holds an 8-byte handle
+// their command (the memory goal), so a record holds an 8-byte handle
 // instead of a 32-byte std::string per repeated value; equality is a pointer
 // comparison, which the matcher's group keys rely on.
 

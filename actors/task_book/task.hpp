@@ -1,5 +1,5 @@
 #pragma once
-// What a task is (issue 5): the spec a client submitted, the record the task
+// What a task is: the spec a client submitted, the record the task
 // book keeps (state, attempts, timestamps) and the entries of the results
 // log. Plain values: no actors, no clocks (every time is passed in).
 //

@@ -1,6 +1,6 @@
 #pragma once
 // The task_book actor: owns the state store, the task book and the status
-// tracker's state (design.md "Shape": the book is the single source of
+// tracker's state (design.md "Architecture": the book is the single source of
 // truth; the tracker's ACKs wait for the book's commits, so both live on the
 // thread that does the fsync). It is detached because commit() blocks.
 //

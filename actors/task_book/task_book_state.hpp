@@ -1,6 +1,6 @@
 #pragma once
 // The task book: the single source of truth for tasks, attempts, the results
-// log and the framework id (design.md, "Shape"). State with plain member
+// log and the framework id (design.md, "Architecture"). State with plain member
 // functions; the actor that wraps it owns the state store and calls commit()
 // before it lets anyone act on a change.
 //

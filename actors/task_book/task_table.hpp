@@ -2,7 +2,7 @@
 // The task book's tasks by id. Ids are handed out in increasing order and
 // the oldest terminal tasks are forgotten first, so a deque of slots indexed
 // by `id - base` holds them without the 50-odd bytes per task a tree node
-// costs (issue 5's memory goal: 100,000 tasks in 100 MB). The interface is
+// costs (the memory goal: 100,000 tasks in 100 MB). The interface is
 // the part of std::map the book uses; elements are map-like pairs.
 
 #include "actors/task_book/task.hpp"
