@@ -12,10 +12,10 @@
 //
 //   taskset -c 1 build-sched/bench/matcher_bench
 
-#include "actors/offer_matcher/offer_matcher_state.hpp"
 #include "protocol/calls.hpp"
 #include "protocol/codec.hpp"
 #include "protocol/resource_math.hpp"
+#include "scheduling/offer_matcher/offer_matcher_state.hpp"
 
 #include <benchmark/benchmark.h>
 

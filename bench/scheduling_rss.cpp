@@ -6,9 +6,9 @@
 //
 //   build-sched/bench/scheduling_rss
 
-#include "actors/offer_matcher/offer_matcher_state.hpp"
-#include "actors/store/journal.hpp"
 #include "protocol/resource_math.hpp"
+#include "scheduling/offer_matcher/offer_matcher_state.hpp"
+#include "scheduling/store/journal.hpp"
 
 #include <cstdio>
 #include <cstdlib>

@@ -14,11 +14,11 @@
 //   (OUTRIGGER_BENCH_DIR chooses where the journal goes; default $TMPDIR
 //    or /tmp)
 
-#include "actors/status_tracker/ack_encoder.hpp"
-#include "actors/status_tracker/status_tracker_state.hpp"
-#include "actors/store/journal.hpp"
 #include "protocol/codec.hpp"
 #include "protocol/json_value.hpp"
+#include "scheduling/status_tracker/ack_encoder.hpp"
+#include "scheduling/status_tracker/status_tracker_state.hpp"
+#include "scheduling/store/journal.hpp"
 
 #include <benchmark/benchmark.h>
 

@@ -3,9 +3,9 @@
 #include "actors/actor_time.hpp"
 #include "actors/error.hpp"
 #include "actors/log.hpp"
-#include "actors/status_tracker/ack_encoder.hpp"
 #include "actors/task_book/book_views.hpp"
-#include "actors/task_book/task_json.hpp"
+#include "scheduling/status_tracker/ack_encoder.hpp"
+#include "scheduling/task_book/task_json.hpp"
 
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>

@@ -15,9 +15,9 @@
 // listener (UPDATE) → send the link to both.
 
 #include "actors/messages.hpp"
-#include "actors/status_tracker/status_tracker_state.hpp"
-#include "actors/store/state_store.hpp"
-#include "actors/task_book/task_book_state.hpp"
+#include "scheduling/status_tracker/status_tracker_state.hpp"
+#include "scheduling/store/state_store.hpp"
+#include "scheduling/task_book/task_book_state.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/expected.hpp>

@@ -4,8 +4,8 @@
 // stops the book before anything is acknowledged.
 
 #include "actors/error.hpp"
-#include "actors/store/journal.hpp"
 #include "actors/task_book/task_book_actor.hpp"
+#include "scheduling/store/journal.hpp"
 #include "tests/scheduling/memory_store.hpp"
 
 #include <caf/actor_system.hpp>

@@ -1,10 +1,10 @@
 // The status tracker: ACK only after durability, duplicates, zombies, KILL
 // retries and reconciliation.
 
-#include "actors/status_tracker/ack_encoder.hpp"
-#include "actors/status_tracker/status_tracker_state.hpp"
 #include "protocol/calls.hpp"
 #include "protocol/codec.hpp"
+#include "scheduling/status_tracker/ack_encoder.hpp"
+#include "scheduling/status_tracker/status_tracker_state.hpp"
 #include "test_support.hpp"
 
 using namespace outrigger::test;
