@@ -171,14 +171,8 @@ void link_state::count_call(const std::string& type, std::uint16_t status,
   ++metrics_.calls[{type, status}];
   if (!latency)
     return;
-  auto secs = std::chrono::duration<double>(*latency).count();
-  auto& h = metrics_.call_latency;
-  size_t bucket = 0;
-  while (bucket < h.bounds.size() && secs > h.bounds[bucket])
-    ++bucket;
-  ++h.counts[bucket];
-  h.sum += secs;
-  ++h.count;
+  metrics_.call_latency.observe(
+    std::chrono::duration<double>(*latency).count());
 }
 
 link_metrics link_state::metrics() const {

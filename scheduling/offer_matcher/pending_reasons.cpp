@@ -50,12 +50,10 @@ std::string utc_text(std::int64_t ms) {
 }
 
 std::string constraint_text(const placement_constraint& c) {
-  auto out = c.field.str() + " " + std::string{to_string(c.op)};
-  if (c.op == constraint_op::max_per)
-    out += " " + std::to_string(c.limit);
-  else if (c.op != constraint_op::unique)
-    out += " " + c.value;
-  return "constraint " + out;
+  std::string out = "constraint";
+  for (auto& word : constraint_words(c))
+    out += " " + word;
+  return out;
 }
 
 } // namespace

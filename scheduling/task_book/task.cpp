@@ -119,6 +119,15 @@ std::optional<constraint_op> parse_constraint_op(std::string_view t) noexcept {
   return std::nullopt;
 }
 
+std::vector<std::string> constraint_words(const placement_constraint& c) {
+  std::vector<std::string> out{c.field.str(), std::string{to_string(c.op)}};
+  if (c.op == constraint_op::max_per)
+    out.push_back(std::to_string(c.limit));
+  else if (c.op != constraint_op::unique)
+    out.push_back(c.value);
+  return out;
+}
+
 const task_extras& task_spec::more() const noexcept {
   static const task_extras none;
   return extras ? *extras : none;

@@ -144,6 +144,12 @@ struct placement_constraint {
   }
 };
 
+/// A constraint as the API writes it: field, operator and, except for
+/// UNIQUE, the operand (MAX_PER's limit in decimal), e.g. {"rack",
+/// "MAX_PER", "2"}. The task JSON is this array; pending reasons join it
+/// with spaces.
+std::vector<std::string> constraint_words(const placement_constraint& c);
+
 /// How the task is containerized.
 enum class container_kind : std::uint8_t {
   none,   ///< plain command (Mesos containerizer, no image)

@@ -338,14 +338,8 @@ json task_spec_to_json(const task_spec& spec) {
   out["priority"] = spec.priority;
   if (!x.constraints.empty()) {
     auto cs = json::array();
-    for (auto& c : x.constraints) {
-      auto item = json::array({c.field.str(), std::string{to_string(c.op)}});
-      if (c.op == constraint_op::max_per)
-        item.push_back(std::to_string(c.limit));
-      else if (c.op != constraint_op::unique)
-        item.push_back(c.value);
-      cs.push_back(std::move(item));
-    }
+    for (auto& c : x.constraints)
+      cs.push_back(json(constraint_words(c)));
     out["constraints"] = std::move(cs);
   }
   auto on = json::array();
