@@ -383,7 +383,7 @@ spawn_task_book(caf::actor_system& sys, book_actor_config cfg,
                              e.what());
   }
   auto tracker = std::make_unique<status_tracker_state>(cfg.tracker);
-  auto actor = sys.spawn<caf::detached>(
+  auto init =
     [cfg,
      st = std::make_shared<std::tuple<std::unique_ptr<store::state_store>,
                                       std::unique_ptr<task_book_state>,
@@ -401,7 +401,9 @@ spawn_task_book(caf::actor_system& sys, book_actor_config cfg,
       s.m.submit_to_running = latency_histogram::with_bounds(
         {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600});
       return task_book(self);
-    });
+    };
+  auto actor = cfg.detached ? sys.spawn<caf::detached>(std::move(init))
+                            : sys.spawn(std::move(init));
   return book_start{actor, rec, recovered.report};
 }
 

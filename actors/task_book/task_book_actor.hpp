@@ -37,6 +37,10 @@ struct book_actor_config {
   std::uint32_t max_page = 1000;
   /// How long GET /v1/tasks/{id} waits for the matcher's pending reason.
   caf::timespan reason_timeout = std::chrono::seconds{1};
+  /// On its own thread (the service: commit() blocks on fsync). false puts
+  /// it on the actor system's scheduler, so that tests can run it on CAF's
+  /// deterministic test coordinator with a store that does not block.
+  bool detached = true;
 };
 
 /// What recovery found, for the start-up log.
