@@ -5,7 +5,7 @@
 // these helpers derive them and arm one deadline timer per actor.
 
 #include "actors/messages.hpp"
-#include "actors/task_book/task.hpp"
+#include "scheduling/task_book/task.hpp"
 
 #include <caf/actor_clock.hpp>
 

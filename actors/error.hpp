@@ -53,7 +53,7 @@ enum class ec : std::uint8_t {
   /// The link was stopped (disconnect or teardown) while a request waited.
   stopped,
   /// A call the link refuses to send (no type, UNKNOWN, SUBSCRIBE): an
-  /// UNKNOWN call crashes a real master (mesos-wire NOTES §0.1).
+  /// UNKNOWN call crashes a real master (design.md §M1).
   invalid_call,
 };
 

@@ -142,121 +142,204 @@ void framework_info(const ctx_ptr& c, const responder& done) {
     fail, atom::framework_v);
 }
 
+// -- the handlers of the route table ------------------------------------------
+// Each runs once the route is known, the id (for /v1/tasks/{id}) parsed and
+// the token checked.
+
+void healthz(const ctx_ptr&, http_request&, std::uint64_t,
+             const responder& done) {
+  done(json(200, R"({"status":"ok"})"));
+}
+
+void readyz(const ctx_ptr& c, http_request&, std::uint64_t,
+            const responder& done) {
+  ask<link_metrics>(
+    c, c->link, c->timeout,
+    [done](link_metrics& l) {
+      if (l.connected)
+        return done(json(200, R"({"ready":true})"));
+      nlohmann::json j{
+        {"ready", false},
+        {"reason", "not subscribed to a master (" + l.phase + ")"}};
+      done(json(503, j.dump()));
+    },
+    [done](const caf::error& e) { done(unavailable(e)); }, atom::metrics_v);
+}
+
+void metrics(const ctx_ptr& c, http_request&, std::uint64_t,
+             const responder& done) {
+  done(http_response{200,
+                     "text/plain; version=0.0.4; charset=utf-8",
+                     c->metrics->serialize(),
+                     {}});
+}
+
+// The book's api_reply as the response; a missing answer is 503.
+void ask_book(const ctx_ptr& c, const responder& done, caf::timespan timeout,
+              auto... xs) {
+  ask<api_reply>(
+    c, c->book, timeout, [done](api_reply& r) { done(from_reply(r)); },
+    [done](const caf::error& e) { done(unavailable(e)); }, xs...);
+}
+
+void submit(const ctx_ptr& c, http_request& req, std::uint64_t,
+            const responder& done) {
+  auto& ct = req.content_type;
+  if (ct.rfind("application/json", 0) != 0)
+    return done(
+      error(415, "unsupported_media_type",
+            "Content-Type must be application/json, got \"" + ct + "\""));
+  ask_book(c, done, c->timeout, atom::submit_v, std::move(req.body));
+}
+
+void list_tasks(const ctx_ptr& c, http_request& req, std::uint64_t,
+                const responder& done) {
+  std::string bad;
+  auto limit = number(req, "limit", 100, bad);
+  auto cursor = number(req, "cursor", 0, bad);
+  if (!limit || !cursor)
+    return done(error(400, "invalid_argument",
+                      bad + ": expected a non-negative integer", bad));
+  list_request q{
+    req.query["state"], req.query["key"], *cursor,
+    static_cast<std::uint32_t>(std::min<std::uint64_t>(*limit, 1u << 30))};
+  for (auto& ch : q.state)
+    ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  ask_book(c, done, c->timeout, atom::list_v, std::move(q));
+}
+
+void get_task(const ctx_ptr& c, http_request&, std::uint64_t id,
+              const responder& done) {
+  ask_book(c, done, c->timeout, atom::get_v, id);
+}
+
+void kill_task(const ctx_ptr& c, http_request&, std::uint64_t id,
+               const responder& done) {
+  ask_book(c, done, c->timeout, atom::kill_v, id);
+}
+
+void results(const ctx_ptr& c, http_request& req, std::uint64_t,
+             const responder& done) {
+  std::string bad;
+  auto after = number(req, "after", 0, bad);
+  auto limit = number(req, "limit", 100, bad);
+  auto wait = number(req, "wait", 0, bad);
+  if (!after || !limit || !wait)
+    return done(error(400, "invalid_argument",
+                      bad + ": expected a non-negative integer", bad));
+  auto max_wait = static_cast<std::uint64_t>(c->max_wait_seconds);
+  if (*wait > max_wait)
+    return done(error(400, "invalid_argument",
+                      "wait: at most " + std::to_string(max_wait) + " seconds",
+                      "wait"));
+  auto lim =
+    static_cast<std::uint32_t>(std::min<std::uint64_t>(*limit, 1u << 30));
+  caf::timespan w = std::chrono::seconds{*wait};
+  ask_book(c, done, c->timeout + w, atom::results_v, *after, lim, w);
+}
+
+void framework(const ctx_ptr& c, http_request&, std::uint64_t,
+               const responder& done) {
+  framework_info(c, done);
+}
+
+// TEARDOWN: kills every task of the framework.
+void teardown(const ctx_ptr& c, http_request&, std::uint64_t,
+              const responder& done) {
+  ask<call_outcome>(
+    c, c->link, c->timeout,
+    [done](call_outcome& o) {
+      nlohmann::json j{{"teardown", o.status == 202 || o.status == 200},
+                       {"master_status", o.status}};
+      done(json(o.status == 202 || o.status == 200 ? 200 : 502, j.dump()));
+    },
+    [done](const caf::error& e) { done(unavailable(e)); }, atom::teardown_v);
+}
+
+constexpr std::string_view task_prefix = "/v1/tasks/";
+
+// Whether a path names a route's pattern: equal, or for "/v1/tasks/{id}"
+// anything below /v1/tasks/ (a malformed id is that route's 404).
+bool matches(std::string_view pattern, std::string_view path) {
+  if (pattern.ends_with("{id}"))
+    return path.starts_with(task_prefix);
+  return path == pattern;
+}
+
+// The access rule of a request: its route's, or for a method the path does
+// not serve (405) or an unknown path (404) the rule of that method, so that
+// a request is refused for its token before anything is said about routes.
+access access_of(std::string_view path, std::string_view method) {
+  access fallback =
+    method == "POST" || method == "DELETE" ? access::write : access::read;
+  for (auto& r : api_routes()) {
+    if (!matches(r.pattern, path))
+      continue;
+    if (r.method == method || r.auth == access::open)
+      return r.auth;
+  }
+  return fallback;
+}
+
+std::string allowed_methods(std::string_view pattern) {
+  std::string out;
+  for (auto& r : api_routes())
+    if (r.pattern == pattern)
+      out += (out.empty() ? "" : ", ") + std::string{r.method};
+  return out;
+}
+
 void route(const ctx_ptr& c, http_request req, responder done) {
   auto& path = req.path;
-  auto& method = req.method;
-  auto fail = [done](const caf::error& e) { done(unavailable(e)); };
-  auto reply_ok = [done](api_reply& r) { done(from_reply(r)); };
-  if (path == "/healthz") {
-    if (method != "GET")
-      return done(method_not_allowed("GET"));
-    return done(json(200, R"({"status":"ok"})"));
+  auto rule = access_of(path, req.method);
+  if (rule != access::open) {
+    bool write = rule == access::write;
+    if ((write || c->protect_reads) && !authorized(*c, req))
+      return done(unauthenticated());
+    if (write && c->accepting && !c->accepting->load())
+      return done(error(503, "unavailable", "the service is shutting down"));
   }
-  if (path == "/readyz") {
-    if (method != "GET")
-      return done(method_not_allowed("GET"));
-    return ask<link_metrics>(
-      c, c->link, c->timeout,
-      [done](link_metrics& l) {
-        if (l.connected)
-          return done(json(200, R"({"ready":true})"));
-        nlohmann::json j{
-          {"ready", false},
-          {"reason", "not subscribed to a master (" + l.phase + ")"}};
-        done(json(503, j.dump()));
-      },
-      fail, atom::metrics_v);
-  }
-  if (path == "/metrics") {
-    if (method != "GET")
-      return done(method_not_allowed("GET"));
-    return done(http_response{200,
-                              "text/plain; version=0.0.4; charset=utf-8",
-                              c->metrics->serialize(),
-                              {}});
-  }
-  bool mutating = method == "POST" || method == "DELETE";
-  if ((mutating || c->protect_reads) && !authorized(*c, req))
-    return done(unauthenticated());
-  if (mutating && c->accepting && !c->accepting->load())
-    return done(error(503, "unavailable", "the service is shutting down"));
-  if (path == "/v1/tasks") {
-    if (method == "POST") {
-      auto& ct = req.content_type;
-      if (ct.rfind("application/json", 0) != 0)
-        return done(
-          error(415, "unsupported_media_type",
-                "Content-Type must be application/json, got \"" + ct + "\""));
-      return ask<api_reply>(c, c->book, c->timeout, reply_ok, fail,
-                            atom::submit_v, std::move(req.body));
-    }
-    if (method != "GET")
-      return done(method_not_allowed("GET, POST"));
-    std::string bad;
-    auto limit = number(req, "limit", 100, bad);
-    auto cursor = number(req, "cursor", 0, bad);
-    if (!limit || !cursor)
-      return done(error(400, "invalid_argument",
-                        bad + ": expected a non-negative integer", bad));
-    list_request q{
-      req.query["state"], req.query["key"], *cursor,
-      static_cast<std::uint32_t>(std::min<std::uint64_t>(*limit, 1u << 30))};
-    for (auto& ch : q.state)
-      ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    return ask<api_reply>(c, c->book, c->timeout, reply_ok, fail, atom::list_v,
-                          std::move(q));
-  }
-  if (path.rfind("/v1/tasks/", 0) == 0) {
-    auto id = id_of(path);
-    if (!id)
+  auto pattern = route_of(path);
+  if (pattern == "other")
+    return done(error(404, "not_found", "no such endpoint: " + path));
+  std::uint64_t id = 0;
+  if (pattern.ends_with("{id}")) {
+    auto parsed = id_of(path);
+    if (!parsed)
       return done(error(404, "not_found", "no task at " + path));
-    if (method == "GET")
-      return ask<api_reply>(c, c->book, c->timeout, reply_ok, fail, atom::get_v,
-                            *id);
-    if (method == "DELETE")
-      return ask<api_reply>(c, c->book, c->timeout, reply_ok, fail,
-                            atom::kill_v, *id);
-    return done(method_not_allowed("GET, DELETE"));
+    id = *parsed;
   }
-  if (path == "/v1/results") {
-    if (method != "GET")
-      return done(method_not_allowed("GET"));
-    std::string bad;
-    auto after = number(req, "after", 0, bad);
-    auto limit = number(req, "limit", 100, bad);
-    auto wait = number(req, "wait", 0, bad);
-    if (!after || !limit || !wait)
-      return done(error(400, "invalid_argument",
-                        bad + ": expected a non-negative integer", bad));
-    auto max_wait = static_cast<std::uint64_t>(c->max_wait_seconds);
-    if (*wait > max_wait)
-      return done(error(
-        400, "invalid_argument",
-        "wait: at most " + std::to_string(max_wait) + " seconds", "wait"));
-    auto lim =
-      static_cast<std::uint32_t>(std::min<std::uint64_t>(*limit, 1u << 30));
-    caf::timespan w = std::chrono::seconds{*wait};
-    return ask<api_reply>(c, c->book, c->timeout + w, reply_ok, fail,
-                          atom::results_v, *after, lim, w);
-  }
-  if (path == "/v1/framework") {
-    if (method == "DELETE") // TEARDOWN: kills every task of the framework
-      return ask<call_outcome>(
-        c, c->link, c->timeout,
-        [done](call_outcome& o) {
-          nlohmann::json j{{"teardown", o.status == 202 || o.status == 200},
-                           {"master_status", o.status}};
-          done(json(o.status == 202 || o.status == 200 ? 200 : 502, j.dump()));
-        },
-        fail, atom::teardown_v);
-    if (method != "GET")
-      return done(method_not_allowed("GET, DELETE"));
-    return framework_info(c, done);
-  }
-  done(error(404, "not_found", "no such endpoint: " + path));
+  for (auto& r : api_routes())
+    if (r.pattern == pattern && r.method == req.method)
+      return r.handle(c, req, id, done);
+  done(method_not_allowed(allowed_methods(pattern)));
 }
 
 } // namespace
+
+const std::vector<api_route>& api_routes() {
+  // GET first where a path has two methods: the order of the Allow header.
+  static const std::vector<api_route> routes{
+    {"GET", "/healthz", access::open, healthz},
+    {"GET", "/readyz", access::open, readyz},
+    {"GET", "/metrics", access::open, metrics},
+    {"GET", "/v1/tasks", access::read, list_tasks},
+    {"POST", "/v1/tasks", access::write, submit},
+    {"GET", "/v1/tasks/{id}", access::read, get_task},
+    {"DELETE", "/v1/tasks/{id}", access::write, kill_task},
+    {"GET", "/v1/results", access::read, results},
+    {"GET", "/v1/framework", access::read, framework},
+    {"DELETE", "/v1/framework", access::write, teardown},
+  };
+  return routes;
+}
+
+std::string route_of(std::string_view path) {
+  for (auto& r : api_routes())
+    if (matches(r.pattern, path))
+      return std::string{r.pattern};
+  return "other";
+}
 
 http_handler make_api_handler(std::shared_ptr<const api_context> ctx) {
   return [ctx](http_request req, responder done) {

@@ -13,6 +13,8 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace outrigger::app {
 
@@ -30,6 +32,32 @@ struct api_context {
   caf::timespan timeout = std::chrono::seconds{30};
   double max_wait_seconds = 60; ///< long poll of /v1/results
 };
+
+/// Who may call a route.
+enum class access {
+  open,  ///< anyone, always (health, readiness, metrics)
+  read,  ///< the bearer token only with --protect-reads
+  write, ///< the bearer token; refused (503) while the service stops
+};
+
+/// One route of the API: a method on a path pattern ("/v1/tasks/{id}"),
+/// who may call it and what answers it (`id` is the {id} of the path, 0
+/// without one). The handler runs after the token check.
+struct api_route {
+  std::string_view method;
+  std::string_view pattern;
+  access auth;
+  void (*handle)(const std::shared_ptr<const api_context>&, http_request&,
+                 std::uint64_t id, const responder&);
+};
+
+/// Every route, in the order the Allow header of a 405 lists methods. The
+/// handler, the metrics' route label and the documentation test read it.
+const std::vector<api_route>& api_routes();
+
+/// The pattern of the route a path belongs to ("/v1/tasks/{id}"), or
+/// "other": the route label of the request metrics.
+std::string route_of(std::string_view path);
 
 /// The handler of every route.
 http_handler make_api_handler(std::shared_ptr<const api_context> ctx);

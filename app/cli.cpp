@@ -102,8 +102,17 @@ void add_client_commands(CLI::App& app, std::function<int()>& run) {
         std::cout << page->dump(2) << "\n";
         return 0;
       }
-      for (auto& t : (*page)["tasks"])
+      for (auto& t : (*page)["tasks"]) {
+        // A page does not say why a task waits (the book asks the matcher
+        // only for GET /v1/tasks/{id}): ask for each queued task.
+        if (t.value("state", "") == "QUEUED") {
+          int one_status = 0;
+          auto path = "/v1/tasks/" + std::to_string(t.value("id", 0));
+          if (auto one = call(*cs, "GET", path, "", one_status))
+            t = std::move(*one);
+        }
         std::cout << task_line(t) << "\n";
+      }
       return 0;
     };
   });

@@ -279,15 +279,4 @@ std::string service_metrics::serialize() const {
   return pm::TextSerializer{}.Serialize(families);
 }
 
-std::string route_of(const std::string& path) {
-  static const char* fixed[] = {"/v1/tasks", "/v1/results", "/v1/framework",
-                                "/metrics",  "/healthz",    "/readyz"};
-  for (auto* f : fixed)
-    if (path == f)
-      return f;
-  if (path.rfind("/v1/tasks/", 0) == 0)
-    return "/v1/tasks/{id}";
-  return "other";
-}
-
 } // namespace outrigger::app

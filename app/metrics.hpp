@@ -34,8 +34,4 @@ private:
   std::unique_ptr<impl> impl_;
 };
 
-/// The route template of a path for labels ("/v1/tasks/17" →
-/// "/v1/tasks/{id}"; unknown paths → "other").
-std::string route_of(const std::string& path);
-
 } // namespace outrigger::app

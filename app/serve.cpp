@@ -5,7 +5,6 @@
 #include "actors/master_link/http_transport.hpp"
 #include "actors/master_link/master_link.hpp"
 #include "actors/offer_matcher/offer_matcher_actor.hpp"
-#include "actors/store/journal.hpp"
 #include "actors/task_book/task_book_actor.hpp"
 #include "actors/zk_detector/zk_detector.hpp"
 #include "app/api.hpp"
@@ -13,6 +12,7 @@
 #include "app/http_server.hpp"
 #include "app/metrics.hpp"
 #include "app/service_config.hpp"
+#include "scheduling/store/journal.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>

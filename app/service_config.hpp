@@ -4,10 +4,10 @@
 
 #include "actors/credentials.hpp"
 #include "actors/master_link/link_config.hpp"
-#include "actors/offer_matcher/offer_matcher_state.hpp"
 #include "actors/task_book/task_book_actor.hpp"
 #include "actors/zk_detector/zk_detector_state.hpp"
 #include "app/config.hpp"
+#include "scheduling/offer_matcher/offer_matcher_state.hpp"
 
 #include <caf/expected.hpp>
 

@@ -1,8 +1,8 @@
 #pragma once
 // Inputs and measuring loops shared by the protocol benchmark programs.
 //
-// The inputs are real master bytes (Mesos 1.11, recorded in
-// shared/mesos-wire/transcripts/10-subscribe-stream1.recordio), embedded here
+// The inputs are real master bytes (Mesos 1.12, recorded in
+// tests/data/mesos-wire/transcripts/10-subscribe-stream1.recordio), embedded
 // so that the programs need no data files, and varied per event (task ids,
 // uuids, offer ids, ...) so that no two events of a stream are identical.
 //

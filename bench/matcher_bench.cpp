@@ -1,4 +1,4 @@
-// One matching pass of the offer matcher (issue 5 goal: 10,000 offers and
+// One matching pass of the offer matcher (goal: 10,000 offers and
 // 100,000 queued tasks in at most 50 ms on one core), plus the cost around
 // it: taking in an OFFERS event and building the ACCEPT calls of a plan.
 //
@@ -12,10 +12,10 @@
 //
 //   taskset -c 1 build-sched/bench/matcher_bench
 
-#include "actors/offer_matcher/offer_matcher_state.hpp"
 #include "protocol/calls.hpp"
 #include "protocol/codec.hpp"
 #include "protocol/resource_math.hpp"
+#include "scheduling/offer_matcher/offer_matcher_state.hpp"
 
 #include <benchmark/benchmark.h>
 

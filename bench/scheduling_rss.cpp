@@ -1,4 +1,4 @@
-// Memory of the scheduling state (issue 5 goal: RSS <= 100 MB while tracking
+// Memory of the scheduling state (goal: RSS <= 100 MB while tracking
 // 100,000 tasks with 100-byte commands and receiving offers from 10,000
 // agents). Builds the task book (on a journal in a temporary directory,
 // fsync off) and the offer matcher at that scale and prints the process's
@@ -6,9 +6,9 @@
 //
 //   build-sched/bench/scheduling_rss
 
-#include "actors/offer_matcher/offer_matcher_state.hpp"
-#include "actors/store/journal.hpp"
 #include "protocol/resource_math.hpp"
+#include "scheduling/offer_matcher/offer_matcher_state.hpp"
+#include "scheduling/store/journal.hpp"
 
 #include <cstdio>
 #include <cstdlib>

@@ -1,4 +1,4 @@
-// Status updates end to end (issue 5 goal: >= 100,000 updates/s on one
+// Status updates end to end (goal: >= 100,000 updates/s on one
 // core; event-to-ACK p99 under 1 ms at half that rate): decode the UPDATE
 // event -> status tracker -> task book -> journal append + group commit
 // (real fdatasync in a temporary directory, or fsync off) -> ACKNOWLEDGE
@@ -14,11 +14,11 @@
 //   (OUTRIGGER_BENCH_DIR chooses where the journal goes; default $TMPDIR
 //    or /tmp)
 
-#include "actors/status_tracker/status_tracker_state.hpp"
-#include "actors/store/journal.hpp"
 #include "protocol/calls.hpp"
 #include "protocol/codec.hpp"
 #include "protocol/json_value.hpp"
+#include "scheduling/status_tracker/status_tracker_state.hpp"
+#include "scheduling/store/journal.hpp"
 
 #include <benchmark/benchmark.h>
 

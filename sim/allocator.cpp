@@ -200,7 +200,7 @@ void master_core::allocate() {
       });
       for (auto* fw : fws) {
         // Refused-resources filters hold while the new offer is a subset of
-        // what was refused (hierarchical.cpp:112-125, NOTES §0.4).
+        // what was refused (hierarchical.cpp:112-125, design.md §M4).
         auto& per_agent = fw->filters[role][agent->id.value];
         std::erase_if(per_agent, [&](auto& f) { return f.expires <= now; });
         bool filtered =

@@ -218,8 +218,8 @@ void cluster::impl::kill_master(std::size_t i) {
     return;
   log("master " + std::to_string(i + 1) + " (" + s.m->info().id + ") killed");
   // A dead process: its ZooKeeper node goes (the session is closed rather
-  // than left to expire, which took ~10 s on the recorded cluster, NOTES
-  // §0.8), its connections drop without terminating chunks.
+  // than left to expire, which took ~10 s on the recorded cluster, design.md
+  // §M15), its connections drop without terminating chunks.
   s.zk.reset();
   s.srv->close_all();
   s.srv.reset();

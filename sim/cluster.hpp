@@ -3,7 +3,7 @@
 // server and port, sharing one io_thread and the same agents: the shape of a
 // real HA Mesos cluster (mesos-wire transcripts 90-122: leader 5050, standby
 // 5052, ZooKeeper). Who leads is decided by ZooKeeper when a zk:// URL is
-// configured (each master contends with a zk_contender, NOTES §7), else
+// configured (each master contends with a zk_contender, design.md §M14), else
 // statically: the live master started first. The others answer 307 to the
 // leader (or 503 "No leader elected").
 //
@@ -49,7 +49,7 @@ struct cluster_options {
   /// Address every server binds; also MasterInfo.ip.
   std::string address = "127.0.0.1";
   /// MasterInfo.hostname, the host of 307 Locations. The recorded masters
-  /// (--ip=127.0.0.1, no --hostname) say "localhost" (NOTES §0.2).
+  /// (--ip=127.0.0.1, no --hostname) say "localhost" (design.md §M2).
   std::string hostname = "localhost";
   /// Port of master i (0 or missing: an ephemeral port, kept across
   /// restarts of that master).

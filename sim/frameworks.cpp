@@ -118,7 +118,7 @@ handler_reply master_core::subscribe(const http_request&,
     return {text(503, "Too many open subscription streams"), std::nullopt};
 
   // The stream opens before the master looks at the framework: refusals
-  // travel in-band, as one ERROR and the end of a 200 stream (NOTES §3).
+  // travel in-band, as one ERROR and the end of a 200 stream (design.md §M7).
   auto uuid = ids.next_text();
   auto stream = open_stream("");
   handler_reply r;
@@ -289,7 +289,7 @@ void master_core::disconnect(framework_rec& fw) {
   fw.active = false;
   timers.cancel(fw.heartbeat);
   fw.heartbeat = 0;
-  // Offers are rescinded; the RESCIND goes to a closed stream (NOTES §5).
+  // Offers are rescinded; the RESCIND goes to a closed stream (design.md §M9).
   auto outstanding = fw.offers;
   for (auto& id : outstanding)
     remove_offer(id, true, std::nullopt);
@@ -315,7 +315,7 @@ void master_core::disconnect(framework_rec& fw) {
 void master_core::remove_framework(framework_rec& fw) {
   auto id = fw.id.value;
   if (fw.connected && fw.stream)
-    end_stream(*fw.stream); // TEARDOWN: `0\r\n\r\n`, no event (NOTES §0.10)
+    end_stream(*fw.stream); // TEARDOWN: `0\r\n\r\n`, no event (design.md §M10)
   fw.connected = fw.active = false;
   timers.cancel(fw.heartbeat);
   timers.cancel(fw.failover);

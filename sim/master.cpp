@@ -15,7 +15,7 @@ master::~master() = default;
 handler_reply master::handle(const http_request& request) {
   auto path = request.path();
   // Both URLs reach the same handler: libprocess rewrites /api/v1/scheduler
-  // to /master/api/v1/scheduler (NOTES §1).
+  // to /master/api/v1/scheduler (design.md §M5).
   if (path == "/api/v1/scheduler" || path == "/master/api/v1/scheduler")
     return core_->scheduler_api(request);
   return core_->get_route(request);

@@ -6,7 +6,7 @@
 // no threads, no sleeping; time moves only through advance().
 //
 // The reference is the behaviour recorded from Mesos 1.12
-// (shared/mesos-wire/NOTES.md, transcripts*/); deviations are listed in
+// (docs/design.md §M1-§M15, tests/data/mesos-wire/); deviations are listed in
 // docs/simulator.md and at the functions concerned.
 
 #include "sim/agent_spec.hpp"
@@ -89,7 +89,7 @@ public:
 
   /// Answers one request at the current simulated time. With
   /// `crash_on_unknown_call`, a subscribed framework's `{"type":"UNKNOWN"}`
-  /// emulates the real master's abort (NOTES §0.1): every stream is cut,
+  /// emulates the real master's abort (design.md §M1): every stream is cut,
   /// the master restarts with a new id, and the reply has status 0, which
   /// tells the server to close the connection without answering.
   handler_reply handle(const http_request& request) override;
@@ -112,7 +112,7 @@ public:
   const protocol::MasterInfo& info() const;
   /// This master leads (the default).
   void set_leader_self();
-  /// Another master leads: requests get 307 to it (NOTES §4).
+  /// Another master leads: requests get 307 to it (design.md §M3).
   void set_leader(const protocol::MasterInfo& other);
   /// Nobody leads: requests get 503 "No leader elected".
   void set_no_leader();

@@ -79,7 +79,7 @@ struct master_config {
   std::size_t max_unreachable_tasks_per_framework = 1000;
 
   /// `{"type":"UNKNOWN"}` from a subscribed framework aborts the real master
-  /// (NOTES §0.1). false: answer 501 instead (the documented behaviour).
+  /// (design.md §M1). false: answer 501 instead (the documented behaviour).
   /// true: emulate the crash (see master::handle).
   bool crash_on_unknown_call = false;
 

@@ -13,7 +13,7 @@ namespace outrigger::sim::detail {
 namespace {
 
 // MasterInfo.ip: the IPv4 address in network byte order read as a
-// little-endian uint32 (127.0.0.1 → 16777343, NOTES §7).
+// little-endian uint32 (127.0.0.1 → 16777343, design.md §M14).
 std::uint32_t ip_number(const std::string& ip) {
   unsigned a = 0, b = 0, c = 0, d = 0;
   if (std::sscanf(ip.c_str(), "%u.%u.%u.%u", &a, &b, &c, &d) != 4)
@@ -153,7 +153,7 @@ void master_core::send_event(stream_id id, const protocol::Event& event) {
     return;
   stream_output out;
   out.stream = id;
-  // One record per chunk, as the master writes them (NOTES §3).
+  // One record per chunk, as the master writes them (design.md §M7).
   out.bytes = protocol::recordio_encode(protocol::to_json(event));
   output.push_back(std::move(out));
 }
@@ -241,7 +241,7 @@ void master_core::restart() {
 }
 
 void master_core::crash() {
-  // The abort of NOTES §0.1, followed by a supervisor restarting the master.
+  // The abort of design.md §M1, followed by a supervisor restarting the master.
   restart();
 }
 

@@ -1,6 +1,6 @@
 // POST /api/v1/scheduler: the checks of Master::Http::scheduler
 // (src/master/http.cpp:468-732) in their order, with their status codes and
-// bodies (NOTES §2), then the dispatch of each call type.
+// bodies (design.md §M6), then the dispatch of each call type.
 
 #include "sim/http_checks.hpp"
 #include "sim/master_core.hpp"
@@ -157,7 +157,7 @@ handler_reply master_core::scheduler_api(const http_request& request) {
 
   if (type == protocol::call_type::unknown && config.crash_on_unknown_call) {
     // FrameworkMetrics::incrementCall CHECK-fails for UNKNOWN
-    // (src/master/metrics.cpp:865): the master aborts (NOTES §0.1).
+    // (src/master/metrics.cpp:865): the master aborts (design.md §M1).
     crash();
     http_response none;
     none.status = 0;

@@ -1,6 +1,6 @@
 #pragma once
 // A simulated master's candidacy in a real ZooKeeper, laid out exactly as
-// Mesos masters do it (mesos-wire NOTES §7): under the group path (created
+// Mesos masters do it (design.md §M14): under the group path (created
 // persistent, open ACL, empty data) each contender owns an EPHEMERAL|SEQUENCE
 // child `json.info_NNNNNNNNNN` holding its MasterInfo as key-sorted JSON; the
 // leader is the child with the lowest sequence (other names are ignored).

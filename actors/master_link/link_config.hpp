@@ -1,6 +1,6 @@
 #pragma once
-// Settings of master_link. The defaults follow design.md "defaults that make
-// restarts safe": a long failover_timeout, checkpointing, and the
+// Settings of master_link. The defaults follow design.md, contract 11 (defaults
+// that make restarts safe): a long failover_timeout, checkpointing, and the
 // capabilities a modern framework needs.
 
 #include "actors/master_link/reconnect_policy.hpp"

@@ -4,7 +4,7 @@
 // (`zk://h1:2181,h2:2181/mesos`, the leader comes from zk_detector), and
 // the 307 redirects of non-leading masters (`Location: //host:port/master/
 // api/v1/scheduler`, protocol-relative: the scheme of the current URL is
-// kept, see mesos-wire NOTES §0.2 and §4).
+// kept, see design.md §M2 and §M3).
 
 #include <caf/expected.hpp>
 

@@ -3,13 +3,16 @@
 // (see link_state for the decisions and the transport for the I/O). Thin:
 // its behavior routes messages into link_state and carries out the effects.
 //
-// Wiring (the app):
-//   auto store = spawn_file_id_store(sys, "/var/lib/outrigger/framework_id");
+// Wiring (app/serve.cpp): the task book is the framework id store and hears
+// the UPDATEs; the matcher hears OFFERS and RESCINDs:
+//   auto factory = make_http_transport(ioc, http_cfg);
 //   leader_source_actor leaders;                       // zk:// only:
-//   if (addrs->zk) leaders = zk::spawn_zk_detector(sys, zk_cfg);
-//   auto link = spawn_master_link(sys, cfg, store,
-//                                 *make_http_transport(ioc, http_cfg),
-//                                 leaders, {{task_book}, {offer_matcher}});
+//   if (zk_cfg) leaders = zk::spawn_zk_detector(sys, *zk_cfg);
+//   auto link = spawn_master_link(sys, cfg, framework_id_store_actor{book},
+//                                 *factory, leaders,
+//                                 {{link_listener_actor{book}, updates},
+//                                  {link_listener_actor{matcher}, offers}});
+//   anon_send(book, atom::connect_v, *link);    // and the same to the matcher
 //   self->monitor(*link);   // down_msg.reason -> exit_status(reason)
 // Shutdown: anon_send(*link, atom::disconnect_v) (or an exit message) closes
 // the stream without teardown; atom::teardown tears the framework down.

@@ -26,7 +26,7 @@ std::string type_name(const protocol::Call& call) {
 effects link_state::on_call(std::uint64_t id, protocol::Call call) {
   effects out;
   auto type = type_name(call);
-  // An UNKNOWN call crashes a real master (mesos-wire NOTES §0.1); SUBSCRIBE
+  // An UNKNOWN call crashes a real master (design.md §M1); SUBSCRIBE
   // belongs to the link alone.
   if (!call.type || *call.type == protocol::call_type::unknown ||
       *call.type == protocol::call_type::unrecognized ||

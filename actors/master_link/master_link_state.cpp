@@ -47,10 +47,8 @@ link_state::link_state(link_config cfg, master_addresses addrs, clock_fn clock)
   : cfg_(std::move(cfg)), addrs_(std::move(addrs)), clock_(std::move(clock)),
     policy_(cfg_.backoff),
     watchdog_(cfg_.max_missed_heartbeats, cfg_.default_heartbeat) {
-  metrics_.call_latency.bounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                  0.5,   1.0,  2.5,   5.0,  10.0};
-  metrics_.call_latency.counts.assign(metrics_.call_latency.bounds.size() + 1,
-                                      0);
+  metrics_.call_latency = latency_histogram::with_bounds(
+    {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0});
 }
 
 // -- start and leader ---------------------------------------------------------

@@ -19,8 +19,8 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// The master's words for a framework it no longer knows (mesos-wire NOTES
-// §5: "Framework has been removed"); a few variants for other versions.
+// The master's words for a framework it no longer knows (design.md
+// §M8: "Framework has been removed"); a few variants for other versions.
 bool is_removal(std::string_view message) {
   auto m = lower(message);
   return m.find("has been removed") != std::string::npos ||

@@ -3,8 +3,8 @@
 #include "actors/actor_time.hpp"
 #include "actors/error.hpp"
 #include "actors/log.hpp"
-#include "actors/task_book/task_book_state.hpp"
 #include "protocol/calls.hpp"
+#include "scheduling/task_book/task_book_state.hpp"
 
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>

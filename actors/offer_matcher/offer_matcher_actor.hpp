@@ -7,7 +7,7 @@
 // REVIVE and SUPPRESS go out at once.
 
 #include "actors/messages.hpp"
-#include "actors/offer_matcher/offer_matcher_state.hpp"
+#include "scheduling/offer_matcher/offer_matcher_state.hpp"
 
 #include <caf/actor_system.hpp>
 

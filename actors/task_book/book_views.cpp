@@ -1,7 +1,7 @@
 #include "actors/task_book/book_views.hpp"
 
-#include "actors/task_book/task_json.hpp"
 #include "protocol/enums.hpp"
+#include "scheduling/task_book/task_json.hpp"
 
 #include <nlohmann/json.hpp>
 

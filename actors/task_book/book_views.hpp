@@ -5,7 +5,7 @@
 // GET /v1/framework, and its gauges for /metrics.
 
 #include "actors/messages.hpp"
-#include "actors/task_book/task_book_state.hpp"
+#include "scheduling/task_book/task_book_state.hpp"
 
 #include <string>
 

@@ -4,8 +4,8 @@
 #include "actors/error.hpp"
 #include "actors/log.hpp"
 #include "actors/task_book/book_views.hpp"
-#include "actors/task_book/task_json.hpp"
 #include "protocol/calls.hpp"
+#include "scheduling/task_book/task_json.hpp"
 
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -411,7 +411,7 @@ spawn_task_book(caf::actor_system& sys, book_actor_config cfg,
                              e.what());
   }
   auto tracker = std::make_unique<status_tracker_state>(cfg.tracker);
-  auto actor = sys.spawn<caf::detached>(
+  auto init =
     [cfg,
      st = std::make_shared<std::tuple<std::unique_ptr<store::state_store>,
                                       std::unique_ptr<task_book_state>,
@@ -430,7 +430,9 @@ spawn_task_book(caf::actor_system& sys, book_actor_config cfg,
       s.m.submit_to_launch = latency_histogram::with_bounds(phase_bounds());
       s.m.launch_to_running = latency_histogram::with_bounds(phase_bounds());
       return task_book(self);
-    });
+    };
+  auto actor = cfg.detached ? sys.spawn<caf::detached>(std::move(init))
+                            : sys.spawn(std::move(init));
   return book_start{actor, rec, recovered.report};
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // The task_book actor: owns the state store, the task book and the status
-// tracker's state (design.md "Shape": the book is the single source of
+// tracker's state (design.md "Architecture": the book is the single source of
 // truth; the tracker's ACKs wait for the book's commits, so both live on the
 // thread that does the fsync). It is detached because commit() blocks.
 //
@@ -15,9 +15,9 @@
 // listener (UPDATE) → send the link to both.
 
 #include "actors/messages.hpp"
-#include "actors/status_tracker/status_tracker_state.hpp"
-#include "actors/store/state_store.hpp"
-#include "actors/task_book/task_book_state.hpp"
+#include "scheduling/status_tracker/status_tracker_state.hpp"
+#include "scheduling/store/state_store.hpp"
+#include "scheduling/task_book/task_book_state.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/expected.hpp>
@@ -37,6 +37,10 @@ struct book_actor_config {
   std::uint32_t max_page = 1000;
   /// How long GET /v1/tasks/{id} waits for the matcher's pending reason.
   caf::timespan reason_timeout = std::chrono::seconds{1};
+  /// On its own thread (the service: commit() blocks on fsync). false puts
+  /// it on the actor system's scheduler, so that tests can run it on CAF's
+  /// deterministic test coordinator with a store that does not block.
+  bool detached = true;
 };
 
 /// What recovery found, for the start-up log.

@@ -16,7 +16,7 @@ constexpr std::string_view component = "zk_detector";
 
 std::string ipv4_of(std::uint32_t packed) {
   // MasterInfo.ip is the address in network byte order read as a
-  // little-endian integer: 127.0.0.1 is 16777343 (NOTES §7).
+  // little-endian integer: 127.0.0.1 is 16777343 (design.md §M14).
   return std::to_string(packed & 0xff) + "." +
          std::to_string((packed >> 8) & 0xff) + "." +
          std::to_string((packed >> 16) & 0xff) + "." +

@@ -1,5 +1,5 @@
 #pragma once
-// The decisions of zk_detector (design.md, contract 1; mesos-wire NOTES §7):
+// The decisions of zk_detector (design.md, contract 1; §M14):
 // the leading master is the child `json.info_<sequence>` of the configured
 // group path with the lowest sequence (not the first listed, not a fixed
 // /mesos); its data is the MasterInfo JSON. Other children (legacy `info_`,

@@ -107,7 +107,7 @@ TEST_CASE("master address: comma lists and zk:// URLs") {
 
 TEST_CASE("redirect: protocol-relative Location keeps the scheme") {
   auto cur = *parse_master_url("https://m1:5050");
-  // The real master's Location (mesos-wire NOTES §0.2).
+  // The real master's Location (design.md §M2).
   auto next = resolve_redirect(cur, "//localhost:5052/master/api/v1/scheduler");
   REQUIRE(next);
   CHECK(next->to_string() == "https://localhost:5052/master/api/v1/scheduler");

@@ -3,11 +3,11 @@
 // (10 s) and only for outcomes, never for durations.
 
 #include "actors/error.hpp"
-#include "actors/framework_id_store.hpp"
 #include "actors/master_link/http_transport.hpp"
 #include "actors/master_link/master_link.hpp"
 #include "fake_master.hpp"
 #include "recording_listener.hpp"
+#include "tests/actors/memory_id_store.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/tls_cert.hpp"
 

@@ -2,11 +2,11 @@
 // transport: messages, timers and the framework id store, with time under
 // the test's control.
 
-#include "actors/framework_id_store.hpp"
 #include "actors/master_link/master_link.hpp"
 #include "deterministic_fixture.hpp"
 #include "fake_transport.hpp"
 #include "link_test_support.hpp"
+#include "tests/actors/memory_id_store.hpp"
 
 #include <caf/event_based_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>

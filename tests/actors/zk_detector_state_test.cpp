@@ -13,7 +13,7 @@ using namespace outrigger::zk;
 
 namespace {
 
-// The ZooKeeper copy of a real master's MasterInfo (mesos-wire NOTES §7).
+// The ZooKeeper copy of a real master's MasterInfo (design.md §M14).
 const std::string real_master_info =
   R"({"address":{"hostname":"localhost","ip":"127.0.0.1","port":5050},)"
   R"("capabilities":[{"type":"AGENT_UPDATE"},{"type":"AGENT_DRAINING"},)"

@@ -2,11 +2,11 @@
 // zk_server), and master_link following a leader failover through it.
 // Waits are bounded (20 s) and only for outcomes.
 
-#include "actors/framework_id_store.hpp"
 #include "actors/master_link/http_transport.hpp"
 #include "actors/master_link/master_link.hpp"
 #include "actors/zk_detector/zk_detector.hpp"
 #include "fake_master.hpp"
+#include "tests/actors/memory_id_store.hpp"
 #include "tests/support/zk_server.hpp"
 #include "zk_test_client.hpp"
 

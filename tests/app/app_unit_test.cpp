@@ -3,6 +3,7 @@
 
 #include "actors/error.hpp"
 #include "actors/log.hpp"
+#include "app/api.hpp"
 #include "app/config.hpp"
 #include "app/http_server.hpp"
 #include "app/metrics.hpp"

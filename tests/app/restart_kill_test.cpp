@@ -1,4 +1,4 @@
-// Restart without loss (issue 5): `outrigger serve` is killed with SIGKILL
+// Restart without loss: `outrigger serve` is killed with SIGKILL
 // at random moments while hundreds of tasks run on a simulated cluster, and
 // started again on the same data directory. In the end every task ran to
 // completion, under one framework id, with exactly one result each, and the

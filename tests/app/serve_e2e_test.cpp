@@ -1,5 +1,5 @@
 // End to end over real sockets: `outrigger serve --dev` and the CLI, the
-// API's error cases, restarts, SIGTERM (issue 6).
+// API's error cases, restarts, SIGTERM.
 
 #include "tests/app/service_fixture.hpp"
 

@@ -1,5 +1,5 @@
 // Conformance of the protocol library with the bytes a real Mesos 1.12
-// master sent (shared/mesos-wire): framing and the JSON of every event.
+// master sent (tests/data/mesos-wire): framing and the JSON of every event.
 // Value checks of single events: mesos_wire_events_test.cpp; request bodies:
 // mesos_wire_calls_test.cpp.
 

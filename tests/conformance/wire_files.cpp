@@ -18,7 +18,7 @@ std::optional<fs::path> wire_dir() {
   std::string why;
   auto dir = test::find_mesos_wire("transcripts", why);
   if (!dir)
-    MESSAGE("SKIPPED: " << why << " to run this conformance test");
+    FAIL(why);
   return dir;
 }
 

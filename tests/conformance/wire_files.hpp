@@ -1,8 +1,8 @@
 #pragma once
 // Access to the bytes recorded from a real Mesos 1.12 master
-// (shared/mesos-wire, see its README.md) for the conformance tests: where the
-// recordings are, how to list and read them, an independent HTTP chunked and
-// RecordIO splitter, and a JSON comparison that names every difference.
+// (tests/data/mesos-wire, see its README.md) for the conformance tests: where
+// the recordings are, how to list and read them, an independent HTTP chunked
+// and RecordIO splitter, and a JSON comparison that names every difference.
 
 #include <nlohmann/json.hpp>
 
@@ -18,10 +18,9 @@ namespace outrigger::conformance {
 namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 
-/// The recordings directory: $OUTRIGGER_MESOS_WIRE_DIR if set, else the
-/// CMake cache variable of the same name. When it does not exist this logs a
-/// doctest MESSAGE saying the test is skipped and returns nullopt; callers
-/// then return early.
+/// The recordings directory: $OUTRIGGER_MESOS_WIRE_DIR if set, else
+/// tests/data/mesos-wire of the checkout. When it does not exist the current
+/// test fails (doctest FAIL, which ends it).
 std::optional<fs::path> wire_dir();
 
 /// The whole file; throws std::runtime_error when it cannot be read.

@@ -18,7 +18,7 @@
 //     -DOUTRIGGER_BUILD_BENCH=OFF
 //   cmake --build build-fuzz -j2 --target event_stream_fuzz
 //   mkdir -p /tmp/event-corpus
-//   cp ../shared/mesos-wire/transcripts*/*.recordio /tmp/event-corpus/
+//   cp tests/data/mesos-wire/transcripts*/*.recordio /tmp/event-corpus/
 //   build-fuzz/tests/fuzz/event_stream_fuzz -max_total_time=60 \
 //     -dict=tests/fuzz/event_stream.dict /tmp/event-corpus
 // (The protobuf stream 80-subscribe-protobuf-stream.recordio is a fine seed

@@ -1,24 +1,23 @@
 // The task_book actor keeps the durability contract (design.md, contract
 // 7): an UPDATE is acknowledged, and a launch confirmed to the matcher,
 // only after the commit that makes its change durable; a failing store
-// stops the book before anything is acknowledged.
+// stops the book before anything is acknowledged. The book runs on CAF's
+// deterministic test coordinator (spawned not detached): run() delivers
+// everything that is due, so no test waits for time to pass.
 
 #include "actors/error.hpp"
-#include "actors/store/journal.hpp"
 #include "actors/task_book/task_book_actor.hpp"
+#include "scheduling/store/journal.hpp"
+#include "tests/actors/deterministic_fixture.hpp"
 #include "tests/scheduling/memory_store.hpp"
 
-#include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
-#include <caf/scoped_actor.hpp>
 #include <caf/system_messages.hpp>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
-#include <mutex>
-#include <thread>
+#include <algorithm>
 
 namespace outrigger::test {
 
@@ -28,26 +27,11 @@ namespace {
 
 /// What happened, in order: "commit", "ack:<task>", "kill:<task>".
 struct journal_of_events {
-  std::mutex mtx;
   std::vector<std::string> entries;
-  void add(std::string e) {
-    std::lock_guard guard{mtx};
-    entries.push_back(std::move(e));
-  }
-  std::vector<std::string> snapshot() {
-    std::lock_guard guard{mtx};
-    return entries;
-  }
-  /// Waits until an entry equals `what`; its index.
-  std::optional<std::size_t> wait_for(const std::string& what) {
-    for (int i = 0; i < 500; ++i) {
-      auto s = snapshot();
-      for (std::size_t j = 0; j < s.size(); ++j)
-        if (s[j] == what)
-          return j;
-      std::this_thread::sleep_for(10ms);
-    }
-    return std::nullopt;
+  void add(std::string e) { entries.push_back(std::move(e)); }
+  std::size_t count(const std::string& what) const {
+    return static_cast<std::size_t>(
+      std::count(entries.begin(), entries.end(), what));
   }
 };
 
@@ -109,26 +93,22 @@ event_ptr update(const std::string& task, protocol::task_state state,
   return std::make_shared<const protocol::Event>(std::move(ev));
 }
 
-struct book_fixture {
-  caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> sys;
+struct book_fixture : deterministic_fixture {
   std::shared_ptr<journal_of_events> log =
     std::make_shared<journal_of_events>();
   task_book_actor book;
 
   explicit book_fixture(bool failing_store = false) {
-    add_error_category(cfg);
-    sys = std::make_unique<caf::actor_system>(cfg);
+    scheduling::book_actor_config bc;
+    bc.detached = false; // on the test coordinator
     auto started = scheduling::spawn_task_book(
-      *sys, {}, std::make_unique<logging_store>(log, failing_store), {});
+      sys, bc, std::make_unique<logging_store>(log, failing_store), {});
     REQUIRE(started);
-    book = started->actor;
-    auto link = sys->spawn(fake_link, log);
+    book = own(started->actor);
+    auto link = own(sys.spawn(fake_link, log));
     caf::anon_send(book, atom::connect_v,
                    caf::actor_cast<master_link_actor>(link));
-  }
-  ~book_fixture() {
-    caf::anon_send_exit(book, caf::exit_reason::user_shutdown);
+    run();
   }
 };
 
@@ -136,62 +116,55 @@ struct book_fixture {
 
 TEST_CASE("the book acknowledges an update only after committing it") {
   book_fixture f;
-  caf::scoped_actor self{*f.sys};
+  auto fail = [](caf::error& e) { FAIL(describe(e)); };
   api_reply submitted;
-  self
-    ->request(f.book, 10s, atom::submit_v,
-              std::string{R"({"key":"k","command":"true"})"})
-    .receive([&](api_reply& r) { submitted = r; },
-             [](caf::error& e) { FAIL(describe(e)); });
+  auto submit = f.self->request(f.book, 10s, atom::submit_v,
+                                std::string{R"({"key":"k","command":"true"})"});
+  f.run();
+  submit.receive([&](api_reply& r) { submitted = r; }, fail);
   CHECK(submitted.created);
-  CHECK(f.log->snapshot() == std::vector<std::string>{"commit"});
+  CHECK(f.log->entries == std::vector<std::string>{"commit"});
   // The matcher's launch is confirmed only once it is on disk.
   launch_request req{{{1, 1, "a1", "host1"}}};
-  self->request(f.book, 10s, atom::launch_v, req)
-    .receive([](launch_reply& r) { CHECK(r.refused.empty()); },
-             [](caf::error& e) { FAIL(describe(e)); });
-  CHECK(f.log->snapshot().size() == 2);
-  auto before = f.log->snapshot().size();
+  auto launch = f.self->request(f.book, 10s, atom::launch_v, req);
+  f.run();
+  launch.receive([](launch_reply& r) { CHECK(r.refused.empty()); }, fail);
+  CHECK(f.log->entries.size() == 2);
+  auto before = f.log->entries.size();
   caf::anon_send(f.book, atom::event_v,
                  update("or-1-1", protocol::task_state::running, "u1"));
-  auto ack = f.log->wait_for("ack:or-1-1");
-  REQUIRE(ack);
-  auto entries = f.log->snapshot();
-  bool committed_first = false;
-  for (auto i = before; i < *ack; ++i)
-    committed_first |= entries[i] == "commit";
-  CHECK(committed_first);
+  f.run();
+  auto& entries = f.log->entries;
+  auto ack = std::find(entries.begin(), entries.end(), "ack:or-1-1");
+  REQUIRE(ack != entries.end());
+  auto first = entries.begin() + static_cast<std::ptrdiff_t>(before);
+  CHECK(std::find(first, ack, "commit") != ack); // committed first
   // A duplicate is acknowledged again (the agent re-sends until it is),
   // without a new change.
   caf::anon_send(f.book, atom::event_v,
                  update("or-1-1", protocol::task_state::running, "u1"));
-  for (int i = 0; i < 500; ++i) {
-    auto s = f.log->snapshot();
-    if (std::count(s.begin(), s.end(), "ack:or-1-1") == 2)
-      break;
-    std::this_thread::sleep_for(10ms);
-  }
-  auto s = f.log->snapshot();
-  CHECK(std::count(s.begin(), s.end(), "ack:or-1-1") == 2);
+  f.run();
+  CHECK(f.log->count("ack:or-1-1") == 2);
 }
 
 TEST_CASE("a failing store stops the book before anything is acknowledged") {
   book_fixture f{true};
-  caf::scoped_actor self{*f.sys};
-  self->monitor(f.book);
+  f.self->monitor(f.book);
   caf::anon_send(f.book, atom::event_v,
                  update("or-9-1", protocol::task_state::running, "u9"));
-  self
-    ->request(f.book, 2s, atom::submit_v,
-              std::string{R"({"key":"k","command":"true"})"})
-    .receive([](api_reply&) { FAIL("answered without a durable commit"); },
-             [](caf::error&) {});
+  f.self->send(f.book, atom::submit_v,
+               std::string{R"({"key":"k","command":"true"})"});
+  f.run();
   std::optional<caf::error> reason;
-  self->receive([&](caf::down_msg& d) { reason = d.reason; },
-                caf::after(10s) >> [] {});
+  bool answered = false;
+  for (bool more = true; more;)
+    f.self->receive([&](caf::down_msg& d) { reason = d.reason; },
+                    [&](api_reply&) { answered = true; },
+                    caf::after(0s) >> [&] { more = false; });
+  CHECK_FALSE(answered); // no answer without a durable commit
   REQUIRE(reason);
   CHECK(*reason == caf::make_error(ec::store_failed));
-  for (auto& e : f.log->snapshot())
+  for (auto& e : f.log->entries)
     CHECK(e.rfind("ack:", 0) != 0);
 }
 

@@ -5,7 +5,6 @@
 // threaded scheduler. Waits are bounded and for outcomes only.
 
 #include "actors/error.hpp"
-#include "actors/framework_id_store.hpp"
 #include "actors/master_link/http_transport.hpp"
 #include "actors/master_link/master_link.hpp"
 #include "actors/zk_detector/zk_detector.hpp"
@@ -13,6 +12,7 @@
 #include "sim/master.hpp"
 #include "sim/server.hpp"
 #include "sim/zk_contender.hpp"
+#include "tests/actors/memory_id_store.hpp"
 #include "tests/actors/recording_listener.hpp"
 
 #include <caf/actor_system.hpp>

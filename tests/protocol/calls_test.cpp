@@ -94,7 +94,7 @@ TEST_CASE("calls: an update is acknowledged only when it carries a uuid") {
   CHECK_FALSE(acknowledgement_for(fw, st).has_value());
 }
 
-// Pins the master's own messages (recorded in shared/mesos-wire 38, 39, 42,
+// Pins the master's own messages (recorded in tests/data/mesos-wire 38, 39, 42,
 // 44, 46), which the simulator returns verbatim.
 TEST_CASE("calls: the directly written ACKNOWLEDGE is exactly the codec's") {
   AgentID agent{"agent-\"7\"\\"};

@@ -23,7 +23,7 @@ using namespace outrigger::protocol;
 namespace {
 
 // Verbatim records from the recorded SUBSCRIBE streams (transcripts/ and
-// transcripts2/ of shared/mesos-wire).
+// transcripts2/ of tests/data/mesos-wire).
 constexpr std::string_view kHeartbeat = R"({"type":"HEARTBEAT"})";
 constexpr std::string_view kSubscribed =
   R"({"type":"SUBSCRIBED","subscribed":{"framework_id":{"value":"74d5754f-8aac-406b-9aac-388ad6fed9db-0000"},"heartbeat_interval_seconds":15.0,"master_info":{"id":"74d5754f-8aac-406b-9aac-388ad6fed9db","ip":16777343,"port":5050,"pid":"master@127.0.0.1:5050","hostname":"localhost","version":"1.12.0","address":{"hostname":"localhost","ip":"127.0.0.1","port":5050},"capabilities":[{"type":"AGENT_UPDATE"},{"type":"AGENT_DRAINING"},{"type":"QUOTA_V2"}]}}})";

@@ -2,7 +2,7 @@
 // the durable records (and snapshots) into an identical book; what was not
 // committed is gone, nothing else; a real journal survives a reopen.
 
-#include "actors/store/journal.hpp"
+#include "scheduling/store/journal.hpp"
 #include "test_support.hpp"
 #include "tests/support/temp_dir.hpp"
 

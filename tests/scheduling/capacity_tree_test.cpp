@@ -1,6 +1,6 @@
 // The matcher's max-segment tree against a brute-force search.
 
-#include "actors/offer_matcher/capacity_tree.hpp"
+#include "scheduling/offer_matcher/capacity_tree.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,8 +1,8 @@
 #pragma once
 // Offers and pending tasks for the matcher tests.
 
-#include "actors/offer_matcher/offer_matcher_state.hpp"
 #include "protocol/resource_math.hpp"
+#include "scheduling/offer_matcher/offer_matcher_state.hpp"
 #include "test_support.hpp"
 
 namespace outrigger::test {

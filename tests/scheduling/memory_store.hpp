@@ -3,7 +3,7 @@
 // the journal would recover them, with what is committed kept apart from
 // what is only appended, so tests can "crash" between append and commit.
 
-#include "actors/store/state_store.hpp"
+#include "scheduling/store/state_store.hpp"
 
 #include <string>
 #include <vector>

@@ -1,9 +1,9 @@
 // The status tracker: ACK only after durability, duplicates, zombies, KILL
 // retries and reconciliation.
 
-#include "actors/status_tracker/status_tracker_state.hpp"
 #include "protocol/calls.hpp"
 #include "protocol/codec.hpp"
+#include "scheduling/status_tracker/status_tracker_state.hpp"
 #include "test_support.hpp"
 
 using namespace outrigger::test;

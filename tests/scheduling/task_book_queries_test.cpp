@@ -1,7 +1,7 @@
 // Task book queries: listing by phase, key and cursor; retention of
 // terminal tasks and results; the key index.
 
-#include "actors/task_book/key_index.hpp"
+#include "scheduling/task_book/key_index.hpp"
 #include "test_support.hpp"
 
 #include <map>

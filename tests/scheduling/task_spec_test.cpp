@@ -1,7 +1,7 @@
 // Submission rules: defaults, every field's error naming the field, the JSON
 // round trip of a spec, Mesos task ids.
 
-#include "actors/task_book/task_spec_validation.hpp"
+#include "scheduling/task_book/task_spec_validation.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>

@@ -1,8 +1,8 @@
 #pragma once
 // Helpers shared by the scheduling tests: times, specs, status updates.
 
-#include "actors/task_book/task_book_state.hpp"
 #include "memory_store.hpp"
+#include "scheduling/task_book/task_book_state.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>

@@ -1,5 +1,5 @@
 // sim::exec_runtime: real subprocesses, reported like the Mesos command
-// executor reports them (mesos-wire NOTES §5 ACCEPT/KILL; wording from
+// executor reports them (design.md §M11; wording from
 // src/launcher/executor.cpp and src/common/status_utils.hpp).
 
 #include "sim/exec_runtime.hpp"

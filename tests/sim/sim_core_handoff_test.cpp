@@ -91,7 +91,7 @@ TEST_CASE("handoff: the next leader learns the agents and their running "
   CHECK(events[0].subscribed->framework_id == t.s.framework);
   CHECK(events[0].subscribed->master_info->id == b.m.info().id);
 
-  // While the agent re-registers the master does not answer (NOTES §5).
+  // While the agent re-registers the master does not answer (design.md §M13).
   b.call(explicit_reconcile(t.s.framework, t.agent), again);
   CHECK(b.take_updates(again.stream).empty());
 

@@ -1,5 +1,6 @@
-// Every row of NOTES §2 (request handling order of Master::Http::scheduler)
-// and §4 (non-leading master), with the exact status codes and bodies.
+// Every check of design.md §M6 (request handling order of
+// Master::Http::scheduler) and §M3 (non-leading master), with the exact status
+// codes and bodies.
 
 #include "sim_test_support.hpp"
 

@@ -1,4 +1,4 @@
-// RECONCILE (implicit and the six explicit cases of NOTES §5) and KILL.
+// RECONCILE (implicit and the six explicit cases of design.md §M13) and KILL.
 
 #include "sim_test_support.hpp"
 

@@ -17,7 +17,7 @@ using namespace outrigger::test;
 namespace {
 
 // Asks for the task's state until the master answers (it does not while the
-// agent is still re-registering, NOTES §5); heartbeats (1 s) pace the
+// agent is still re-registering, design.md §M13); heartbeats (1 s) pace the
 // retries.
 pr::TaskStatus reconcile_until_answered(scheduler_stream& s, std::uint16_t port,
                                         const pr::FrameworkID& fw,

@@ -1,5 +1,5 @@
 // Conformance replay: the exchanges recorded from a real Mesos 1.12 master
-// (shared/mesos-wire) sent again, in their recorded order, to a simulated
+// (tests/data/mesos-wire) sent again, in their recorded order, to a simulated
 // cluster over real sockets, and everything that comes back compared (see
 // tests/sim/wire_replay.hpp for what is compared and how ids are mapped).
 // The clusters mirror the recorded ones: the agents' resources, attributes

@@ -291,10 +291,8 @@ std::optional<std::vector<std::string>>
 recorded_records(const std::string& name) {
   std::string why;
   auto dir = outrigger::test::find_mesos_wire("transcripts", why);
-  if (!dir) {
-    MESSAGE(why << "; skipped");
-    return std::nullopt;
-  }
+  if (!dir)
+    FAIL(why);
   std::stringstream buf;
   buf << outrigger::test::read_binary_file(*dir / (name + ".recordio"));
   std::vector<std::string> out;

@@ -148,8 +148,8 @@ std::vector<std::string> json_diff(const json& expected, const json& actual,
                                    const std::string& path = "");
 
 /// The recorded RecordIO records of `name` (e.g.
-/// "transcripts/10-subscribe-stream1"), or nullopt when the recordings are
-/// not available (the caller skips).
+/// "transcripts/10-subscribe-stream1"); the test fails when the recordings
+/// are missing.
 std::optional<std::vector<std::string>>
 recorded_records(const std::string& name);
 

@@ -17,7 +17,7 @@ std::optional<fs::path> mesos_wire_dir() {
   std::string why;
   auto dir = find_mesos_wire("transcripts2", why);
   if (!dir)
-    MESSAGE("SKIPPED: " << why << " to replay them against the simulator");
+    FAIL(why);
   return dir;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // A harness that replays the exchanges recorded from a real Mesos master
-// (shared/mesos-wire) against a simulated cluster over real sockets and
+// (tests/data/mesos-wire) against a simulated cluster over real sockets and
 // compares what comes back: status codes, the headers that matter, error
 // bodies exactly, and the events each step causes, field by field.
 //
@@ -31,8 +31,8 @@ namespace outrigger::test {
 
 namespace fs = std::filesystem;
 
-/// The recordings: $OUTRIGGER_MESOS_WIRE_DIR, else the CMake cache variable;
-/// nullopt (with a doctest MESSAGE saying the test is skipped) when absent.
+/// The recordings: $OUTRIGGER_MESOS_WIRE_DIR, else tests/data/mesos-wire of
+/// the checkout; when absent the current test fails (doctest FAIL).
 std::optional<fs::path> mesos_wire_dir();
 
 /// The bytes of a file; throws std::runtime_error when unreadable.

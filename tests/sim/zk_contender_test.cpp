@@ -1,5 +1,5 @@
 // sim::zk_contender against a real, private ZooKeeper (tests/support
-// zk_server): the layout of mesos-wire NOTES §7, leader election by lowest
+// zk_server): the layout of design.md §M14, leader election by lowest
 // sequence, withdrawal, and survival of outages and session expiry.
 
 #include "sim/io_thread.hpp"
@@ -174,7 +174,7 @@ bool eventually(F pred) {
 
 TEST_CASE("zk: MasterInfo is stored key-sorted, exactly as Mesos does") {
   auto info = master_info("52b37399-815a-42e6-9723-a6a8a61cedbb", 5050);
-  // The 294 bytes of mesos-wire NOTES §7.
+  // The 294 bytes of design.md §M14.
   CHECK(sim::zk_contender::node_data(info) ==
         R"({"address":{"hostname":"localhost","ip":"127.0.0.1","port":5050},)"
         R"("capabilities":[{"type":"AGENT_UPDATE"},{"type":"AGENT_DRAINING"},)"

@@ -1,4 +1,4 @@
-#include "actors/store/journal.hpp"
+#include "scheduling/store/journal.hpp"
 
 #include <doctest/doctest.h>
 

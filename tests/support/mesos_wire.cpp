@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 std::optional<fs::path> find_mesos_wire(const std::string& subdir,
                                         std::string& why_missing) {
   fs::path dir = OUTRIGGER_MESOS_WIRE_DIR;
-  std::string from = "CMake cache variable OUTRIGGER_MESOS_WIRE_DIR";
+  std::string from = "build's default, tests/data/mesos-wire";
   if (const char* env = std::getenv("OUTRIGGER_MESOS_WIRE_DIR");
       env != nullptr && *env != '\0') {
     dir = env;
@@ -26,8 +26,7 @@ std::optional<fs::path> find_mesos_wire(const std::string& subdir,
   if (dir.empty() || !fs::is_directory(dir / subdir, ec)) {
     why_missing = "recorded Mesos wire transcripts not found at '" +
                   dir.string() + "' (from the " + from +
-                  "); set OUTRIGGER_MESOS_WIRE_DIR to the mesos-wire "
-                  "directory";
+                  "); they belong to the checkout (tests/data/mesos-wire)";
     return std::nullopt;
   }
   return dir;

@@ -1,5 +1,5 @@
 #pragma once
-// Where the recorded Mesos wire transcripts (shared/mesos-wire) are: one
+// Where the recorded Mesos wire transcripts (tests/data/mesos-wire) are: one
 // lookup for every suite that reads them (conformance, simulator replay).
 
 #include <filesystem>
@@ -8,9 +8,10 @@
 
 namespace outrigger::test {
 
-/// The mesos-wire directory: $OUTRIGGER_MESOS_WIRE_DIR if set, else the
-/// CMake cache variable of that name. Nullopt when it lacks `subdir`; then
-/// `why_missing` says where it looked and how to point it elsewhere.
+/// The mesos-wire directory: $OUTRIGGER_MESOS_WIRE_DIR if set, else
+/// tests/data/mesos-wire of the checkout (compiled in). Nullopt when it lacks
+/// `subdir`; then `why_missing` says where it looked. Callers fail the test:
+/// the recordings are part of the repository, never optional.
 std::optional<std::filesystem::path> find_mesos_wire(const std::string& subdir,
                                                      std::string& why_missing);
 
