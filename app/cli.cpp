@@ -18,7 +18,15 @@ void add_client_commands(CLI::App& app, std::function<int()>& run) {
   add_client_options(*sub, *cs);
   sub->add_option("--key", ss->key, "idempotency key (default: random)");
   sub->add_option("--shell", ss->shell, "command as one shell string");
-  sub->add_option("--file", ss->file, "JSON task spec to start from");
+  sub->add_option("--file", ss->file,
+                  "task specs: one JSON object to start from, or NDJSON (one "
+                  "spec per line, sent in batches); - reads stdin");
+  auto batch_size = std::make_shared<std::size_t>(1000);
+  sub
+    ->add_option("--batch-size", *batch_size,
+                 "specs per request with --file (the server takes ≤ 1000)")
+    ->capture_default_str()
+    ->check(CLI::Range(1, 1000));
   sub->add_option("--cpus", ss->cpus);
   sub->add_option("--mem", ss->mem, "MiB");
   sub->add_option("--disk", ss->disk, "MiB");
@@ -37,17 +45,22 @@ void add_client_commands(CLI::App& app, std::function<int()>& run) {
                   "FIELD:OP[:VALUE], e.g. hostname:UNIQUE (repeatable)");
   sub->add_flag("--brief", cs->brief, "one line instead of JSON");
   sub->add_option("command", ss->argv, "the command and its arguments");
-  sub->callback([&run, cs, ss] {
-    run = [cs, ss] {
+  sub->callback([&run, cs, ss, batch_size] {
+    run = [cs, ss, batch_size] {
       int status = 0;
-      nlohmann::json spec;
+      std::vector<nlohmann::json> specs;
       try {
-        spec = spec_of(*ss);
+        if (ss->file.empty())
+          specs.push_back(spec_of(*ss));
+        else
+          specs = specs_of_file(*ss, std::cin);
       } catch (const std::exception& e) {
         std::cerr << "outrigger: " << e.what() << "\n";
         return 1;
       }
-      auto t = call(*cs, "POST", "/v1/tasks", spec.dump(), status);
+      if (specs.size() > 1)
+        return submit_batches(*cs, specs, *batch_size);
+      auto t = call(*cs, "POST", "/v1/tasks", specs[0].dump(), status);
       if (t)
         print(*cs, *t, task_line);
       return status;

@@ -29,6 +29,8 @@ std::string token_of(const client_settings& c) {
   return {};
 }
 
+} // namespace
+
 std::string random_key() {
   std::random_device rd;
   std::mt19937_64 gen{(static_cast<std::uint64_t>(rd()) << 32) ^ rd()};
@@ -37,6 +39,8 @@ std::string random_key() {
                 static_cast<unsigned long long>(gen()));
   return buf;
 }
+
+namespace {
 
 nlohmann::json pairs(const std::vector<std::string>& items) {
   nlohmann::json out = nlohmann::json::object();
@@ -141,6 +145,10 @@ nlohmann::json spec_of(const submit_settings& s) {
       throw std::invalid_argument("--file: " + s.file +
                                   " is not a JSON object");
   }
+  return patched_spec(std::move(spec), s);
+}
+
+nlohmann::json patched_spec(nlohmann::json spec, const submit_settings& s) {
   if (!s.shell.empty())
     spec["command"] = s.shell;
   else if (!s.argv.empty())

@@ -6,7 +6,9 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
 #include <cstdint>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +57,26 @@ struct submit_settings {
 /// The submission body (--file patched by the flags; a random key when none
 /// is given). Throws std::invalid_argument naming the bad flag.
 nlohmann::json spec_of(const submit_settings& s);
+
+/// `spec` patched by the flags of `s` (command, key, resources...).
+nlohmann::json patched_spec(nlohmann::json spec, const submit_settings& s);
+
+/// A fresh idempotency key ("cli-" and 16 hex digits).
+std::string random_key();
+
+/// The specs of `submit --file`: NDJSON (one spec per line; blank lines
+/// skipped) or a single JSON object; "-" reads stdin. Each is patched by the
+/// flags. Throws std::invalid_argument naming the line that is wrong, so
+/// that nothing is submitted from a broken file.
+std::vector<nlohmann::json> specs_of_file(const submit_settings& s,
+                                          std::istream& stdin_stream);
+
+/// Submits `specs` in batches of up to `batch` (POST {"tasks": [...]}) and
+/// prints one line per task (its task, or its error on stderr). 0 when all
+/// were accepted, 1 when one was refused, 2 when the API is unreachable
+/// (what was not sent is said).
+int submit_batches(const client_settings& c,
+                   const std::vector<nlohmann::json>& specs, std::size_t batch);
 
 /// Waits until the tasks `ids` (all when empty) have ended and prints them
 /// (or every result); 0 when all FINISHED, 3 when one did not, 2 on timeout

@@ -58,7 +58,7 @@ struct serve_settings {
   bool protect_reads = false; ///< the token is needed for GETs too
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_connections = 256;
-  double max_requests_per_second = 1000;
+  double max_requests_per_second = 20000;
   // -- the process --
   std::string log_level = "info";
   std::string log_format = "text"; ///< text | json

@@ -196,6 +196,10 @@ int run_serve(serve_settings s, const std::string& version) {
   // -- actors -----------------------------------------------------------------
   caf::actor_system_config cfg;
   add_error_category(cfg);
+  // Work sharing: idle workers block on a condition variable. CAF's default
+  // (work stealing) polls, which costs a few percent of a core while
+  // nothing happens; our few actors gain nothing from stealing.
+  cfg.set("scheduler.policy", caf::atom("sharing"));
   int status = 0;
   {
     caf::actor_system sys{cfg};

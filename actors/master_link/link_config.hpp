@@ -54,7 +54,7 @@ struct link_config {
   /// ACKNOWLEDGEs sent and not yet answered; more are dropped (counted):
   /// the agent re-sends an unacknowledged update, so a dropped ACK delays
   /// a task's next update, it never loses one.
-  std::size_t max_outstanding_acks = 65536;
+  std::size_t max_outstanding_acks = 262144;
   /// Events held while the new framework id is being stored.
   std::size_t max_buffered_events = 10000;
   /// Reaction to "Framework has been removed".

@@ -5,6 +5,7 @@
 #include "actors/log.hpp"
 #include "actors/task_book/book_views.hpp"
 #include "protocol/calls.hpp"
+#include "scheduling/task_book/submit_batch.hpp"
 #include "scheduling/task_book/task_json.hpp"
 
 #include <caf/event_based_actor.hpp>
@@ -219,10 +220,18 @@ task_book_actor::behavior_type task_book(self_ptr self) {
       auto parsed = nlohmann::json::parse(body, nullptr, false);
       if (parsed.is_discarded())
         return error_reply(invalid_field("", "the body is not valid JSON"));
-      auto r = st.book->submit_json(parsed, now_of(self));
-      if (!r)
-        return error_reply(r.error());
-      auto reply = json_reply(task_to_json(*r->task), r->created);
+      api_reply reply;
+      if (is_batch_submission(parsed)) {
+        auto b = submit_batch(*st.book, parsed, now_of(self));
+        if (!b)
+          return error_reply(b.error());
+        reply = api_reply{{}, {}, {}, false, std::move(b->json)};
+      } else {
+        auto r = st.book->submit_json(parsed, now_of(self));
+        if (!r)
+          return error_reply(r.error());
+        reply = json_reply(task_to_json(*r->task), r->created);
+      }
       auto promise = self->make_response_promise<api_reply>();
       after_commit(self, [promise, reply]() mutable {
         promise.deliver(std::move(reply));

@@ -12,14 +12,15 @@
 // exactly one result, FINISHED, in one attempt) and exits 1 otherwise; CI
 // runs a small --check run as a correctness test, never as a timed one.
 
-#include "bench/e2e/child_process.hpp"
 #include "bench/e2e/http_line.hpp"
 #include "bench/e2e/metrics_text.hpp"
+#include "tests/support/child_process.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -29,6 +30,8 @@
 namespace {
 
 using namespace outrigger::bench;
+using namespace std::chrono_literals;
+namespace test = outrigger::test;
 using clock_type = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
@@ -100,7 +103,7 @@ void submit_all(const options& o, std::uint16_t api, submissions& out) {
         if (item.contains("error"))
           errors.push_back(item["error"].dump());
         else
-          ids.push_back(item.at("id").get<std::uint64_t>());
+          ids.push_back(item.at("task").at("id").get<std::uint64_t>());
       }
     }
     std::lock_guard lock{out.mu};
@@ -198,7 +201,7 @@ bool wait_ready(std::uint16_t api, std::chrono::seconds timeout) {
   return false;
 }
 
-double idle_cpu_percent(const child_process& p, double seconds) {
+double idle_cpu_percent(const test::child_process& p, double seconds) {
   auto c0 = p.cpu_seconds();
   auto t0 = clock_type::now();
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
@@ -263,26 +266,46 @@ void print_histogram(const metrics_text& m, const std::string& name) {
               1000 * h.quantile(0.5), 1000 * h.quantile(0.99));
 }
 
+// The port a program printed in its line containing `marker`.
+std::uint16_t port_of(test::child_process& p, const std::string& marker) {
+  auto line = p.wait_for_line(marker, 30s);
+  auto port = line ? test::port_in(*line) : 0;
+  if (port == 0)
+    throw std::runtime_error("no \"" + marker + "\" line from " +
+                             std::to_string(p.pid()));
+  return port;
+}
+
+// SIGTERM, then SIGKILL after 10 s; the exit status.
+int stop(test::child_process& p) {
+  p.signal(SIGTERM);
+  if (auto rc = p.wait(10s))
+    return *rc;
+  p.signal(SIGKILL);
+  return p.wait(10s).value_or(-1);
+}
+
 int run(const options& o) {
   auto dir =
     fs::temp_directory_path() / ("outrigger-e2e-" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  auto sim_port = free_port();
-  child_process sim{{o.sim, "--port", std::to_string(sim_port), "--agents",
-                     std::to_string(o.agents), "--mode", "synthetic",
-                     "--resources", o.resources, "--synthetic-duration",
-                     o.duration_ms},
-                    (dir / "sim.log").string()};
-  sim.wait_for_line("ready", std::chrono::seconds{30});
-  auto api = free_port();
+  test::child_process sim{{o.sim, "--port", "0", "--agents",
+                           std::to_string(o.agents), "--mode", "synthetic",
+                           "--resources", o.resources, "--synthetic-duration",
+                           o.duration_ms},
+                          {},
+                          dir / "sim.log"};
+  auto sim_port = port_of(sim, "master 1 listening on");
+  if (!sim.wait_for_line("ready", 30s))
+    throw std::runtime_error("outrigger-sim did not get ready");
   std::vector<std::string> serve{
     o.outrigger,  "serve",
     "--master",   "http://127.0.0.1:" + std::to_string(sim_port),
     "--data-dir", (dir / "data").string(),
-    "--listen",   "127.0.0.1:" + std::to_string(api)};
+    "--listen",   "127.0.0.1:0"};
   serve.insert(serve.end(), o.serve_args.begin(), o.serve_args.end());
-  child_process service{serve, (dir / "serve.log").string()};
-  service.wait_for_line("API listening", std::chrono::seconds{30});
+  test::child_process service{serve, {}, dir / "serve.log"};
+  auto api = port_of(service, "API listening on");
   if (!wait_ready(api, std::chrono::seconds{30})) {
     std::fprintf(stderr, "e2e_bench: the service never became ready (%s)\n",
                  (dir / "serve.log").c_str());
@@ -348,6 +371,11 @@ int run(const options& o) {
               m.sum("outrigger_offers_declined_total"),
               m.sum("outrigger_task_launches_total"),
               m.sum("outrigger_acknowledgements_total"));
+  std::printf("acknowledgements dropped %.0f (unsubscribed or over the "
+              "bound), still in flight %.0f; status updates received %.0f\n",
+              m.sum("outrigger_acknowledgements_dropped_total"),
+              m.sum("outrigger_acknowledgements_in_flight"),
+              m.sum("outrigger_status_updates_total"));
   std::printf("calls to the master by type:");
   for (auto& [labels, v] : m.series("outrigger_master_calls_total"))
     std::printf(" %s=%.0f", labels.c_str(), v);
@@ -425,8 +453,8 @@ int run(const options& o) {
                   subs.ids.size(), subs.ids.size());
     status = problems.empty() ? 0 : 1;
   }
-  auto rc = service.stop();
-  sim.stop();
+  auto rc = stop(service);
+  stop(sim);
   if (rc != 0) {
     std::printf("service exited %d on SIGTERM (log %s)\n", rc,
                 (dir / "serve.log").c_str());

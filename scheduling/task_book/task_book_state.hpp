@@ -46,6 +46,8 @@ struct kill;
 struct task_book_config {
   /// Defaults and limits of submissions.
   task_spec_rules rules;
+  /// Specs accepted in one batch submission ({"tasks": [...]}).
+  std::size_t max_batch = 1000;
   /// Results kept for readers; older ones are dropped (cursors go on).
   std::size_t max_results = 100'000;
   /// Terminal tasks kept (for queries and key idempotency); the oldest

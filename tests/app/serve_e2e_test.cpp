@@ -132,6 +132,74 @@ TEST_CASE("API errors give the documented error and change nothing") {
   CHECK(again.body["id"] == created.body["id"]);
 }
 
+TEST_CASE("a batch is answered item by item and submit --file sends NDJSON") {
+  temp_dir dir{"or-e2e"};
+  serve_process serve{{"--dev", "--data-dir", (dir.path() / "data").string()},
+                      dir.path() / "serve.log"};
+  REQUIRE(serve.up());
+  auto spec = [](const std::string& key, double cpus = 0.1) {
+    return nlohmann::json{{"key", key},
+                          {"command", "true"},
+                          {"resources", {{"cpus", cpus}, {"mem", 32}}}};
+  };
+  nlohmann::json batch{{"tasks", {spec("a"), spec("a"), spec("c", -1)}}};
+  auto a = serve.call("POST", "/v1/tasks", batch.dump());
+  REQUIRE(a.status == 200);
+  auto& items = a.body["tasks"];
+  REQUIRE(items.size() == 3);
+  CHECK(items[0]["status"] == 201);
+  CHECK(items[0]["task"]["key"] == "a");
+  CHECK(items[1]["status"] == 200); // the same key: the same task
+  CHECK(items[1]["task"]["id"] == items[0]["task"]["id"]);
+  CHECK(items[2]["status"] == 400);
+  CHECK(items[2]["error"]["field"] == "tasks[2].resources.cpus");
+  // Over the limit: the whole batch is refused, nothing is created.
+  nlohmann::json big{{"tasks", nlohmann::json::array()}};
+  for (int i = 0; i < 1001; ++i)
+    big["tasks"].push_back(spec("big-" + std::to_string(i)));
+  auto refused = serve.call("POST", "/v1/tasks", big.dump());
+  CHECK(refused.status == 400);
+  CHECK(refused.body["error"]["field"] == "tasks");
+  CHECK(serve.call("GET", "/v1/tasks").body["tasks"].size() == 1);
+
+  auto cli = [&](std::vector<std::string> args, std::string input = {}) {
+    std::vector<std::string> argv{outrigger_bin(), "submit", "--api",
+                                  serve.url(), "--brief"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_program(argv, {}, 90s, input);
+  };
+  auto file = (dir.path() / "tasks.ndjson").string();
+  std::ofstream{file} << spec("f1").dump() << "\n\n"
+                      << spec("f2").dump() << "\n"
+                      << R"({"key":"f3","command":"true"})"
+                      << "\n";
+  // --mem patches every spec of the file; batches of two.
+  auto sent = cli({"--file", file, "--mem", "64", "--batch-size", "2"});
+  INFO(sent.err);
+  CHECK(sent.status == 0);
+  CHECK(sent.out.find("\tf1\tQUEUED") != std::string::npos);
+  CHECK(sent.out.find("\tf3\tQUEUED") != std::string::npos);
+  auto f3 = serve.call("GET", "/v1/tasks?key=f3").body["tasks"];
+  REQUIRE(f3.size() == 1);
+  CHECK(f3[0]["spec"]["resources"]["mem"] == 64);
+  // A broken line: named, and nothing of the file is submitted.
+  auto broken = cli({"--file", "-"}, spec("g1").dump() + "\n{oops\n");
+  CHECK(broken.status == 1);
+  CHECK(broken.err.find("stdin line 2") != std::string::npos);
+  CHECK(serve.call("GET", "/v1/tasks?key=g").body["tasks"].empty());
+  // From stdin; a refused item makes the exit status 1, the others run.
+  auto piped =
+    cli({"--file", "-"}, spec("g1").dump() + "\n" + spec("g2", -1).dump());
+  CHECK(piped.status == 1);
+  CHECK(piped.out.find("\tg1\t") != std::string::npos);
+  CHECK(piped.err.find("task 2 (g2): invalid_argument: resources.cpus") !=
+        std::string::npos);
+  auto wait = run_program(
+    {outrigger_bin(), "wait", "--api", serve.url(), "--for", "60"}, {}, 90s);
+  CHECK(wait.status == 0);
+  CHECK(wait.out.find("g1\tFINISHED") != std::string::npos);
+}
+
 TEST_CASE("a restart of serve keeps tasks and results") {
   temp_dir dir{"or-e2e"};
   auto data = (dir.path() / "data").string();

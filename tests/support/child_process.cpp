@@ -3,6 +3,8 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -131,6 +133,29 @@ std::vector<std::string> child_process::lines() const {
   return lines_;
 }
 
+double child_process::cpu_seconds() const {
+  std::ifstream in{"/proc/" + std::to_string(pid_) + "/stat"};
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  auto close_paren = text.rfind(')');
+  if (close_paren == std::string::npos)
+    return 0;
+  // After the name: field 3 is the state, 14 utime and 15 stime (ticks).
+  std::istringstream fields{text.substr(close_paren + 2)};
+  std::string f;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i)
+    if (i >= 14)
+      ticks += std::stod(f);
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+std::size_t child_process::rss_bytes() const {
+  std::ifstream in{"/proc/" + std::to_string(pid_) + "/statm"};
+  std::size_t size = 0, resident = 0;
+  in >> size >> resident;
+  return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+}
+
 void child_process::signal(int sig) {
   if (!status_)
     ::kill(pid_, sig);
@@ -157,24 +182,26 @@ run_result run_program(std::vector<std::string> argv,
                        std::vector<std::string> env,
                        std::chrono::milliseconds limit,
                        const std::string& stdin_text) {
-  int out[2], in[2];
-  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(in, O_CLOEXEC) != 0)
+  int out[2], in[2], err[2];
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(in, O_CLOEXEC) != 0 ||
+      pipe2(err, O_CLOEXEC) != 0)
     throw std::runtime_error("pipe failed");
-  int err = open("/dev/null", O_WRONLY | O_CLOEXEC);
-  auto pid = spawn(std::move(argv), env, in[0], out[1], err);
-  close(err);
+  auto pid = spawn(std::move(argv), env, in[0], out[1], err[1]);
+  close(err[1]);
   close(out[1]);
   close(in[0]);
+  run_result r;
+  auto drain = [](int fd, std::string& into) {
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+      into.append(buf, static_cast<std::size_t>(n));
+  };
+  std::thread reader{[&] { drain(out[0], r.out); }};
+  std::thread err_reader{[&] { drain(err[0], r.err); }};
   if (!stdin_text.empty())
     (void)!write(in[1], stdin_text.data(), stdin_text.size());
   close(in[1]);
-  run_result r;
-  std::thread reader{[&] {
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(out[0], buf, sizeof buf)) > 0)
-      r.out.append(buf, static_cast<std::size_t>(n));
-  }};
   auto deadline = std::chrono::steady_clock::now() + limit;
   int st = 0;
   for (;;) {
@@ -191,7 +218,9 @@ run_result run_program(std::vector<std::string> argv,
     std::this_thread::sleep_for(std::chrono::milliseconds{5});
   }
   reader.join();
+  err_reader.join();
   close(out[0]);
+  close(err[0]);
   return r;
 }
 

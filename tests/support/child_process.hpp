@@ -45,6 +45,12 @@ public:
   /// The pid.
   pid_t pid() const noexcept { return pid_; }
 
+  /// User + system CPU seconds used so far (from /proc; 0 once reaped).
+  double cpu_seconds() const;
+
+  /// Resident set size in bytes (from /proc; 0 once reaped).
+  std::size_t rss_bytes() const;
+
 private:
   pid_t pid_ = -1;
   int out_fd_ = -1;
@@ -54,11 +60,12 @@ private:
   std::thread reader_;
 };
 
-/// Runs a program to completion (at most `limit`); its exit status and
-/// stdout.
+/// Runs a program to completion (at most `limit`); its exit status, stdout
+/// and stderr.
 struct run_result {
   int status = -1;
   std::string out;
+  std::string err;
 };
 run_result
 run_program(std::vector<std::string> argv, std::vector<std::string> env = {},
