@@ -25,6 +25,8 @@ struct matcher_actor_state {
   protocol::FrameworkID framework;
   bool subscribed = false;
   bool pass_scheduled = false;
+  /// When the last pass that launched tasks ran (actor clock).
+  std::optional<caf::actor_clock::time_point> last_launch_pass;
   actor_wall_clock clock;
   deadline_timer timer;
   matcher_metrics m;
@@ -46,6 +48,14 @@ void schedule_pass(self_ptr self) {
   if (st.pass_scheduled || !st.subscribed)
     return;
   st.pass_scheduled = true;
+  auto gap = st.matcher->config().busy_pass_interval;
+  if (st.last_launch_pass) {
+    auto wait = *st.last_launch_pass + gap - self->clock().now();
+    if (wait > caf::timespan::zero()) {
+      self->delayed_send(self, wait, atom::pass_v);
+      return;
+    }
+  }
   self->send(self, atom::pass_v); // after the events already queued
 }
 
@@ -113,7 +123,9 @@ void run_pass(self_ptr self) {
     ++st.m.suppresses;
     send_call(self, protocol::make_suppress(st.framework, plan.suppress_roles));
   }
+  st.last_launch_pass.reset();
   if (!plan.accepts.empty()) {
+    st.last_launch_pass = self->clock().now();
     launch_request req;
     for (auto& acc : plan.accepts)
       for (auto& l : acc.launches)

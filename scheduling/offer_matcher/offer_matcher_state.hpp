@@ -69,6 +69,12 @@ struct offer_matcher_config {
   std::uint32_t max_tasks_per_offer = 0;
   /// At most this many launches per pass (0: no limit).
   std::uint32_t max_launches_per_pass = 0;
+  /// After a pass that launched tasks, the next one waits this long, so
+  /// that under a stream of submissions each ACCEPT carries many tasks:
+  /// the master re-offers an accepted agent's rest only at its next
+  /// allocation, so an ACCEPT per task would use up the offers in hand. A
+  /// task submitted to an idle matcher is still placed at once.
+  duration busy_pass_interval = std::chrono::milliseconds{25};
   /// Minimum time between two REVIVEs of a role (Mesos' default
   /// allocation interval: a REVIVE more often buys nothing).
   duration revive_min_interval = std::chrono::seconds{1};
