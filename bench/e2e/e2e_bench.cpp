@@ -350,6 +350,9 @@ int run(const options& o) {
       last_result = std::max(last_result, r.at);
 
   http_line line{api};
+  // The service copies its counters into /metrics every second: wait for a
+  // copy taken after the last result.
+  std::this_thread::sleep_for(1500ms);
   metrics_text m{line.call("GET", "/metrics").body};
   std::printf("\nsubmission: %zu accepted in %.3f s (%.0f tasks/s), %zu "
               "refused\n",
