@@ -1,6 +1,7 @@
 #include "app/api.hpp"
 
 #include "actors/error.hpp"
+#include "scheduling/task_book/api_error.hpp"
 
 #include <caf/event_based_actor.hpp>
 
@@ -24,21 +25,10 @@ http_response error(unsigned status, const std::string& code,
   return json(status, error_body(code, message, field));
 }
 
-unsigned status_of(const std::string& code) {
-  if (code == "invalid_argument")
-    return 400;
-  if (code == "not_found")
-    return 404;
-  if (code == "failed_precondition" || code == "conflict")
-    return 409;
-  if (code == "unavailable")
-    return 503;
-  return 500;
-}
-
 http_response from_reply(const api_reply& r, unsigned ok = 200) {
   if (!r.code.empty())
-    return error(status_of(r.code), r.code, r.message, r.field);
+    return error(scheduling::http_status_of(r.code), r.code, r.message,
+                 r.field);
   return json(r.created ? 201 : ok, r.json);
 }
 

@@ -3,6 +3,7 @@
 // what was wrong, and the field it concerns (like a REST error body).
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -19,6 +20,20 @@ struct api_error {
   std::string field;
   bool operator==(const api_error&) const = default;
 };
+
+/// The HTTP status an error code is answered with (400, 404, 409, 503;
+/// 500 for a code the API does not know).
+inline unsigned http_status_of(std::string_view code) {
+  if (code == "invalid_argument")
+    return 400;
+  if (code == "not_found")
+    return 404;
+  if (code == "failed_precondition" || code == "conflict")
+    return 409;
+  if (code == "unavailable")
+    return 503;
+  return 500;
+}
 
 /// Builds an invalid_argument error for `field`: "<field>: <what>".
 inline api_error invalid_field(std::string field, const std::string& what) {

@@ -8,18 +8,6 @@ namespace outrigger::scheduling {
 
 namespace {
 
-// The HTTP status the API gives an error code (the same mapping as a
-// single submission's response).
-int status_of(const std::string& code) {
-  if (code == "invalid_argument")
-    return 400;
-  if (code == "not_found")
-    return 404;
-  if (code == "failed_precondition" || code == "conflict")
-    return 409;
-  return 503;
-}
-
 // The error of item `i`, its field and message named from the batch body.
 nlohmann::json item_error(std::size_t i, const api_error& e) {
   auto prefix = "tasks[" + std::to_string(i) + "]";
@@ -30,7 +18,7 @@ nlohmann::json item_error(std::size_t i, const api_error& e) {
   else
     message = prefix + ": " + message;
   return {
-    {"status", status_of(e.code)},
+    {"status", http_status_of(e.code)},
     {"error", {{"code", e.code}, {"message", message}, {"field", field}}}};
 }
 
