@@ -51,7 +51,7 @@ void add_client_commands(CLI::App& app, std::function<int()>& run) {
       std::vector<nlohmann::json> specs;
       try {
         if (ss->file.empty())
-          specs.push_back(spec_of(*ss));
+          specs.push_back(patched_spec(nlohmann::json::object(), *ss));
         else
           specs = specs_of_file(*ss, std::cin);
       } catch (const std::exception& e) {

@@ -12,19 +12,17 @@ namespace outrigger::app {
 
 std::vector<nlohmann::json> specs_of_file(const submit_settings& s,
                                           std::istream& stdin_stream) {
-  std::string text;
-  if (s.file == "-") {
-    std::ostringstream all;
-    all << stdin_stream.rdbuf();
-    text = all.str();
-  } else {
-    std::ifstream in{s.file};
-    if (!in)
+  std::ifstream file;
+  auto* in = &stdin_stream;
+  if (s.file != "-") {
+    file.open(s.file);
+    if (!file)
       throw std::invalid_argument("--file: cannot read " + s.file);
-    std::ostringstream all;
-    all << in.rdbuf();
-    text = all.str();
+    in = &file;
   }
+  std::ostringstream all;
+  all << in->rdbuf();
+  auto text = all.str();
   auto where = s.file == "-" ? std::string{"stdin"} : s.file;
   std::vector<nlohmann::json> specs;
   // One object, perhaps spread over lines (a spec written by hand).

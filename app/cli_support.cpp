@@ -134,20 +134,6 @@ void print(const client_settings& c, const nlohmann::json& j,
     std::cout << j.dump(2) << "\n";
 }
 
-nlohmann::json spec_of(const submit_settings& s) {
-  nlohmann::json spec = nlohmann::json::object();
-  if (!s.file.empty()) {
-    std::ifstream in{s.file};
-    if (!in)
-      throw std::invalid_argument("--file: cannot read " + s.file);
-    spec = nlohmann::json::parse(in, nullptr, false);
-    if (spec.is_discarded() || !spec.is_object())
-      throw std::invalid_argument("--file: " + s.file +
-                                  " is not a JSON object");
-  }
-  return patched_spec(std::move(spec), s);
-}
-
 nlohmann::json patched_spec(nlohmann::json spec, const submit_settings& s) {
   if (!s.shell.empty())
     spec["command"] = s.shell;

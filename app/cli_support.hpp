@@ -54,11 +54,9 @@ struct submit_settings {
   std::vector<std::string> env, labels, constraints, argv;
 };
 
-/// The submission body (--file patched by the flags; a random key when none
-/// is given). Throws std::invalid_argument naming the bad flag.
-nlohmann::json spec_of(const submit_settings& s);
-
-/// `spec` patched by the flags of `s` (command, key, resources...).
+/// The submission body: `spec` (from --file, or empty) patched by the flags
+/// of `s` (command, key, resources...); a random key when none is given.
+/// Throws std::invalid_argument naming the bad flag.
 nlohmann::json patched_spec(nlohmann::json spec, const submit_settings& s);
 
 /// A fresh idempotency key ("cli-" and 16 hex digits).

@@ -215,6 +215,39 @@ TEST_CASE("calls: queued calls fail when the stream drops") {
         std::string::npos);
 }
 
+TEST_CASE("acks: sent while subscribed, dropped when not or over the bound") {
+  auto cfg = make_cfg();
+  cfg.max_outstanding_acks = 3;
+  harness h{cfg};
+  auto batch = [](std::size_t n) {
+    auto c = std::make_shared<encoded_calls>();
+    c->bodies.assign(n, R"({"type":"ACKNOWLEDGE"})");
+    return encoded_calls_ptr{std::move(c)};
+  };
+  h.start();
+  // Not subscribed yet: nothing is sent, the drop is counted.
+  CHECK(h.st->on_acks(batch(2)).empty());
+  CHECK(h.st->metrics().acks_dropped == 2);
+  h.subscribe("fw");
+  auto sent = all<fx::send_acks>(h.st->on_acks(batch(2)));
+  REQUIRE(sent.size() == 1);
+  CHECK(sent[0].calls->bodies.size() == 2);
+  CHECK(sent[0].stream_id == "sid-" + std::to_string(h.st->generation()));
+  CHECK(h.st->metrics().acks_outstanding == 2);
+  // 2 outstanding + 2 more would pass the bound of 3: the batch is dropped.
+  CHECK(h.st->on_acks(batch(2)).empty());
+  CHECK(h.st->metrics().acks_dropped == 4);
+  CHECK(has<fx::send_acks>(h.st->on_acks(batch(1))));
+  // The transport's account frees the bound and counts by status.
+  h.st->on_acks_done({1, 1, 400, 1});
+  auto m = h.st->metrics();
+  CHECK(m.acks_outstanding == 0);
+  CHECK(m.calls[{"ACKNOWLEDGE", 202}] == 1);
+  CHECK(m.calls[{"ACKNOWLEDGE", 400}] == 1);
+  CHECK(m.calls[{"ACKNOWLEDGE", 0}] == 1);
+  CHECK(has<fx::send_acks>(h.st->on_acks(batch(3))));
+}
+
 TEST_CASE("teardown: TEARDOWN first, then the id is erased, then stop") {
   harness h;
   h.start("fw");
