@@ -6,9 +6,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 
 namespace outrigger {
 
@@ -85,6 +87,16 @@ caf::expected<credentials> load_credentials_file(const std::string& path) {
   std::ifstream in{path, std::ios::binary};
   if (!in)
     return bad("credentials file '" + path + "'", "cannot be read");
+  // A secret every user of the machine can read is no secret.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & S_IROTH)) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o",
+                  static_cast<unsigned>(st.st_mode & 07777));
+    return bad("credentials file '" + path + "'",
+               std::string{"is readable by every user (mode "} + mode +
+                 "): run chmod 600 " + path);
+  }
   std::ostringstream buf;
   buf << in.rdbuf();
   return parse_credentials(buf.str(), "credentials file '" + path + "'");

@@ -30,7 +30,8 @@ struct credentials {
 caf::expected<credentials> parse_credentials(std::string_view text,
                                              std::string_view origin);
 
-/// Reads and parses a credentials file.
+/// Reads and parses a credentials file; refused when others may read it
+/// (the error says to chmod 600).
 caf::expected<credentials> load_credentials_file(const std::string& path);
 
 /// Reads the principal and the secret from two environment variables.

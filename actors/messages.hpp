@@ -238,12 +238,16 @@ using notice_sink_actor = caf::typed_actor<
 using task_book_actor = caf::typed_actor<
   // Submits a task (the API body as JSON text); replies once durable.
   caf::replies_to<atom::submit, std::string>::with<api_reply>,
+  // The same, recording the submitter (the API token's name).
+  caf::replies_to<atom::submit, std::string, std::string>::with<api_reply>,
   // The task with this id, with its attempts and pending reason.
   caf::replies_to<atom::get, std::uint64_t>::with<api_reply>,
   // A page of tasks.
   caf::replies_to<atom::list, list_request>::with<api_reply>,
   // Kills a task; replies once the decision is durable.
   caf::replies_to<atom::kill, std::uint64_t>::with<api_reply>,
+  // Kills a task only if `owner` submitted it (permission_denied else).
+  caf::replies_to<atom::kill, std::uint64_t, std::string>::with<api_reply>,
   // Results after a cursor, at most `limit`; waits up to `wait` for the
   // first one when there is none yet (long poll).
   caf::replies_to<atom::results, std::uint64_t, std::uint32_t,

@@ -1,6 +1,7 @@
 #include "app/api.hpp"
 
 #include "actors/error.hpp"
+#include "actors/log.hpp"
 #include "scheduling/task_book/api_error.hpp"
 
 #include <caf/event_based_actor.hpp>
@@ -79,17 +80,36 @@ std::optional<std::uint64_t> id_of(const std::string& path) {
   return v;
 }
 
-bool authorized(const api_context& c, const http_request& req) {
-  if (c.token.empty())
-    return true;
-  auto expected = "Bearer " + c.token;
-  auto& got = req.authorization;
-  // Constant time in the token's length: no early exit on a mismatch.
-  unsigned char diff = got.size() == expected.size() ? 0 : 1;
-  for (std::size_t i = 0; i < expected.size(); ++i)
-    diff |=
-      static_cast<unsigned char>(expected[i] ^ (i < got.size() ? got[i] : 0));
-  return diff == 0;
+// The token of "Bearer <token>" (scheme case-insensitive), or "".
+std::string_view bearer_token(std::string_view header) {
+  constexpr std::string_view scheme = "bearer ";
+  if (header.size() <= scheme.size())
+    return {};
+  for (std::size_t i = 0; i < scheme.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(header[i])) != scheme[i])
+      return {};
+  header.remove_prefix(scheme.size());
+  while (!header.empty() && header.front() == ' ')
+    header.remove_prefix(1);
+  return header;
+}
+
+scope scope_of(access rule) {
+  switch (rule) {
+    case access::submit:
+      return scope::submit;
+    case access::admin:
+      return scope::admin;
+    default:
+      return scope::read;
+  }
+}
+
+http_response forbidden(const api_caller& who, scope needed) {
+  return error(403, "permission_denied",
+               "this request needs scope " + std::string{to_string(needed)} +
+                 "; the token \"" + who.name + "\" has scope " +
+                 std::string{to_string(who.granted)});
 }
 
 http_response unauthenticated() {
@@ -106,6 +126,23 @@ http_response method_not_allowed(const std::string& allow) {
   return r;
 }
 
+// How the API is protected (GET /v1/framework "api").
+nlohmann::json security_info(const api_context& c) {
+  auto tokens = c.tokens ? c.tokens->get() : nullptr;
+  std::size_t n = tokens ? tokens->size() : 0;
+  nlohmann::json j{{"authentication", n > 0 ? "tokens" : "none"},
+                   {"tokens", n},
+                   {"protect_reads", c.protect_reads},
+                   {"allow_unauthenticated", c.allow_unauthenticated},
+                   {"tls", c.tls},
+                   {"mutual_tls", c.mutual_tls},
+                   {"audit", c.audit != nullptr}};
+  if (c.allow_unauthenticated && n == 0)
+    j["warning"] = "--allow-unauthenticated: anyone who reaches the API can "
+                   "run commands on the cluster";
+  return j;
+}
+
 void framework_info(const ctx_ptr& c, const responder& done) {
   auto fail = [done](const caf::error& e) { done(unavailable(e)); };
   ask<api_reply>(
@@ -120,9 +157,10 @@ void framework_info(const ctx_ptr& c, const responder& done) {
           j["leader"] = l.leader;
           ask<matcher_metrics>(
             c, c->matcher, c->timeout,
-            [done, j](matcher_metrics& m) mutable {
+            [c, done, j](matcher_metrics& m) mutable {
               j["offers_held"] = m.offers_held;
               j["pending"] = m.pending;
+              j["api"] = security_info(*c);
               done(json(200, j.dump()));
             },
             fail, atom::metrics_v);
@@ -179,7 +217,8 @@ void submit(const ctx_ptr& c, http_request& req, std::uint64_t,
     return done(
       error(415, "unsupported_media_type",
             "Content-Type must be application/json, got \"" + ct + "\""));
-  ask_book(c, done, c->timeout, atom::submit_v, std::move(req.body));
+  ask_book(c, done, c->timeout, atom::submit_v, std::move(req.body),
+           req.caller);
 }
 
 void list_tasks(const ctx_ptr& c, http_request& req, std::uint64_t,
@@ -203,9 +242,13 @@ void get_task(const ctx_ptr& c, http_request&, std::uint64_t id,
   ask_book(c, done, c->timeout, atom::get_v, id);
 }
 
-void kill_task(const ctx_ptr& c, http_request&, std::uint64_t id,
+// Scope submit kills only the tasks its token submitted; admin any.
+void kill_task(const ctx_ptr& c, http_request& req, std::uint64_t id,
                const responder& done) {
-  ask_book(c, done, c->timeout, atom::kill_v, id);
+  if (req.admin)
+    ask_book(c, done, c->timeout, atom::kill_v, id);
+  else
+    ask_book(c, done, c->timeout, atom::kill_v, id, req.caller);
 }
 
 void results(const ctx_ptr& c, http_request& req, std::uint64_t,
@@ -261,7 +304,7 @@ bool matches(std::string_view pattern, std::string_view path) {
 // a request is refused for its token before anything is said about routes.
 access access_of(std::string_view path, std::string_view method) {
   access fallback =
-    method == "POST" || method == "DELETE" ? access::write : access::read;
+    method == "POST" || method == "DELETE" ? access::submit : access::read;
   for (auto& r : api_routes()) {
     if (!matches(r.pattern, path))
       continue;
@@ -279,14 +322,97 @@ std::string allowed_methods(std::string_view pattern) {
   return out;
 }
 
+// The row of a request, if one matches its path and method.
+const api_route* row_of(std::string_view path, std::string_view method) {
+  for (auto& r : api_routes())
+    if (r.method == method && matches(r.pattern, path))
+      return &r;
+  return nullptr;
+}
+
+// The task ids a mutating request concerned: the {id} of the path, or
+// those of the submitted task(s) in the answer.
+std::vector<std::uint64_t> task_ids_of(std::uint64_t path_id,
+                                       const http_response& res) {
+  if (path_id != 0)
+    return {path_id};
+  std::vector<std::uint64_t> ids;
+  if (res.status >= 300)
+    return ids;
+  auto j = nlohmann::json::parse(res.body, nullptr, false);
+  if (!j.is_object())
+    return ids;
+  if (auto id = j.find("id"); id != j.end() && id->is_number_unsigned())
+    ids.push_back(id->get<std::uint64_t>());
+  if (auto ts = j.find("tasks"); ts != j.end() && ts->is_array())
+    for (auto& item : *ts)
+      if (item.is_object() && item.contains("task"))
+        ids.push_back(item["task"].value("id", std::uint64_t{0}));
+  return ids;
+}
+
+// A responder that writes the audit line `e` of the request (completed by
+// the caller: its token's name), then answers.
+responder audited(const ctx_ptr& c, const http_request& req,
+                  std::string_view action, responder done,
+                  const std::shared_ptr<audit_event>& e) {
+  e->request_id = req.request_id;
+  e->action = std::string{action};
+  e->method = req.method;
+  e->path = req.path;
+  e->client = req.client;
+  std::uint64_t path_id = 0;
+  if (req.path.starts_with(task_prefix))
+    path_id = id_of(req.path).value_or(0);
+  return [c, e, path_id, done](http_response res) {
+    e->status = res.status;
+    e->outcome = "ok";
+    if (res.status >= 400) {
+      auto j = nlohmann::json::parse(res.body, nullptr, false);
+      e->outcome = j.is_object() && j.contains("error")
+                     ? j["error"].value("code", "error")
+                     : "error";
+    }
+    e->task_ids = task_ids_of(path_id, res);
+    c->audit->write(*e);
+    done(std::move(res));
+  };
+}
+
 void route(const ctx_ptr& c, http_request req, responder done) {
   auto& path = req.path;
   auto rule = access_of(path, req.method);
+  auto* row = row_of(path, req.method);
+  std::shared_ptr<audit_event> audit;
+  if (row && !row->action.empty() && c->audit) {
+    audit = std::make_shared<audit_event>();
+    done = audited(c, req, row->action, std::move(done), audit);
+  }
   if (rule != access::open) {
-    bool write = rule == access::write;
-    if ((write || c->protect_reads) && !authorized(*c, req))
-      return done(unauthenticated());
-    if (write && c->accepting && !c->accepting->load())
+    bool mutating = rule == access::submit || rule == access::admin;
+    auto tokens = c->tokens ? c->tokens->get() : nullptr;
+    if (tokens && !tokens->empty() && (mutating || c->protect_reads)) {
+      auto who = tokens->find(bearer_token(req.authorization));
+      if (!who) {
+        log::info("api", "unauthenticated request",
+                  {{"request_id", req.request_id},
+                   {"client", req.client},
+                   {"path", path}});
+        return done(unauthenticated());
+      }
+      if (audit)
+        audit->caller = who->name;
+      if (who->granted < scope_of(rule)) {
+        log::info("api", "request refused",
+                  {{"request_id", req.request_id},
+                   {"caller", who->name},
+                   {"path", path}});
+        return done(forbidden(*who, scope_of(rule)));
+      }
+      req.caller = who->name;
+      req.admin = who->granted == scope::admin;
+    }
+    if (mutating && c->accepting && !c->accepting->load())
       return done(error(503, "unavailable", "the service is shutting down"));
   }
   auto pattern = route_of(path);
@@ -314,12 +440,12 @@ const std::vector<api_route>& api_routes() {
     {"GET", "/readyz", access::open, readyz},
     {"GET", "/metrics", access::open, metrics},
     {"GET", "/v1/tasks", access::read, list_tasks},
-    {"POST", "/v1/tasks", access::write, submit},
+    {"POST", "/v1/tasks", access::submit, submit, "submit"},
     {"GET", "/v1/tasks/{id}", access::read, get_task},
-    {"DELETE", "/v1/tasks/{id}", access::write, kill_task},
+    {"DELETE", "/v1/tasks/{id}", access::submit, kill_task, "kill"},
     {"GET", "/v1/results", access::read, results},
     {"GET", "/v1/framework", access::read, framework},
-    {"DELETE", "/v1/framework", access::write, teardown},
+    {"DELETE", "/v1/framework", access::admin, teardown, "teardown"},
   };
   return routes;
 }

@@ -5,6 +5,8 @@
 // never waits.
 
 #include "actors/messages.hpp"
+#include "app/api_tokens.hpp"
+#include "app/audit.hpp"
 #include "app/http_server.hpp"
 #include "app/metrics.hpp"
 
@@ -25,30 +27,41 @@ struct api_context {
   offer_matcher_actor matcher;
   master_link_actor link;
   std::shared_ptr<service_metrics> metrics;
-  std::string token;          ///< bearer token; empty: no authentication
-  bool protect_reads = false; ///< GETs need the token too
+  /// Named tokens with scopes; none (or null): no authentication.
+  std::shared_ptr<token_registry> tokens;
+  bool protect_reads = false; ///< GETs need a token (read scope) too
+  /// Where mutating requests are recorded (null: nowhere).
+  std::shared_ptr<audit_log> audit;
+  bool allow_unauthenticated = false; ///< shown in /v1/framework
+  bool tls = false;                   ///< the API speaks HTTPS
+  bool mutual_tls = false;            ///< clients need a certificate
   /// False once the service is stopping: mutating requests get 503.
   std::shared_ptr<std::atomic<bool>> accepting;
   caf::timespan timeout = std::chrono::seconds{30};
   double max_wait_seconds = 60; ///< long poll of /v1/results
 };
 
-/// Who may call a route.
+/// Who may call a route: the scope a token needs (when tokens are
+/// configured). Each scope includes the ones before it.
 enum class access {
-  open,  ///< anyone, always (health, readiness, metrics)
-  read,  ///< the bearer token only with --protect-reads
-  write, ///< the bearer token; refused (503) while the service stops
+  open,   ///< anyone, always (health, readiness, metrics)
+  read,   ///< a token with scope read, only with --protect-reads
+  submit, ///< scope submit; refused (503) while the service stops
+  admin,  ///< scope admin; refused (503) while the service stops
 };
 
 /// One route of the API: a method on a path pattern ("/v1/tasks/{id}"),
 /// who may call it and what answers it (`id` is the {id} of the path, 0
-/// without one). The handler runs after the token check.
+/// without one). The handler runs after the token check, with the caller
+/// in `request.caller`. Rows with an `action` are mutating: each request is
+/// written to the audit trail under that name.
 struct api_route {
   std::string_view method;
   std::string_view pattern;
   access auth;
   void (*handle)(const std::shared_ptr<const api_context>&, http_request&,
                  std::uint64_t id, const responder&);
+  std::string_view action = {}; ///< audit name ("submit"); empty: not audited
 };
 
 /// Every route, in the order the Allow header of a 405 lists methods. The

@@ -74,6 +74,16 @@ void add_client_options(CLI::App& cmd, client_settings& c) {
     ->envname("OUTRIGGER_API_TOKEN_FILE");
   cmd.add_option("--timeout", c.timeout, "seconds to wait for the API")
     ->capture_default_str();
+  cmd.add_option("--ca-file", c.ca_file, "PEM CAs to trust for an https API")
+    ->envname("OUTRIGGER_CA_FILE");
+  cmd.add_flag("--insecure", c.insecure,
+               "do not verify the https API's certificate");
+  cmd
+    .add_option("--client-cert", c.client_cert,
+                "PEM client certificate (mutual TLS)")
+    ->envname("OUTRIGGER_CLIENT_CERT");
+  cmd.add_option("--client-key", c.client_key, "PEM key of --client-cert")
+    ->envname("OUTRIGGER_CLIENT_KEY");
 }
 
 // Calls the API; prints errors; returns the parsed body or nullopt.
@@ -82,8 +92,10 @@ std::optional<nlohmann::json> call(const client_settings& c,
                                    const std::string& target,
                                    const std::string& body, int& status,
                                    int extra_seconds) {
-  auto r = http_call(c.api, method, target, body, token_of(c),
-                     std::chrono::seconds{c.timeout + extra_seconds});
+  auto r = http_call(
+    c.api, method, target, body, token_of(c),
+    std::chrono::seconds{c.timeout + extra_seconds}, "application/json",
+    client_tls{c.ca_file, c.insecure, c.client_cert, c.client_key});
   if (r.status == 0) {
     std::cerr << "outrigger: " << r.error << "\n";
     status = 2;

@@ -21,9 +21,14 @@ struct client_settings {
   std::string token_file;
   int timeout = 30;
   bool brief = false;
+  std::string ca_file;     ///< --ca-file: CAs that sign an https:// API
+  bool insecure = false;   ///< --insecure: no certificate check
+  std::string client_cert; ///< --client-cert (mutual TLS)
+  std::string client_key;  ///< --client-key
 };
 
-/// Adds --api, --api-token-file and --timeout to `cmd`.
+/// Adds --api, --api-token-file, --timeout and the TLS options (--ca-file,
+/// --insecure, --client-cert, --client-key) to `cmd`.
 void add_client_options(CLI::App& cmd, client_settings& c);
 
 /// Calls the API; prints an error (and sets `status` to 1 for a refusal,

@@ -130,10 +130,25 @@ void add_serve_options(CLI::App& cmd, serve_settings& s) {
   auto api = std::string{"API"};
   opt(cmd, "listen", s.listen, "address:port of the HTTP API")->group(api);
   opt(cmd, "api-token-file", s.api_token_file,
-      "bearer token for POST/DELETE (else OUTRIGGER_API_TOKEN)")
+      "one admin bearer token (else OUTRIGGER_API_TOKEN)")
+    ->group(api);
+  opt(cmd, "api-tokens-file", s.api_tokens_file,
+      "named tokens, one `name scope token` line each (read|submit|admin)")
+    ->group(api);
+  flag(cmd, "allow-unauthenticated", s.allow_unauthenticated,
+       "serve without a token on a non-loopback address (warned)")
     ->group(api);
   flag(cmd, "protect-reads", s.protect_reads,
-       "require the token for GET requests too")
+       "require a token (scope read) for GET requests too")
+    ->group(api);
+  opt(cmd, "audit-log", s.audit_log,
+      "audit trail of mutating requests, JSON lines (default: the log)")
+    ->group(api);
+  opt(cmd, "tls-cert", s.tls_cert, "PEM certificate chain: serve HTTPS")
+    ->group(api);
+  opt(cmd, "tls-key", s.tls_key, "PEM private key of --tls-cert")->group(api);
+  opt(cmd, "tls-client-ca", s.tls_client_ca,
+      "PEM CAs of client certificates: mutual TLS")
     ->group(api);
   opt(cmd, "max-body-bytes", s.max_body_bytes, "largest request body")
     ->group(api);
@@ -270,6 +285,14 @@ listen_endpoint(const std::string& listen) {
   return std::pair{host, static_cast<std::uint16_t>(port)};
 }
 
+bool is_loopback(const std::string& host) {
+  if (host == "localhost" || host == "::1")
+    return true;
+  // 127.0.0.0/8 in dotted form.
+  return host.rfind("127.", 0) == 0 &&
+         host.find_first_not_of("0123456789.") == std::string::npos;
+}
+
 std::string validate(const serve_settings& s) {
   auto positive = [](double v) { return std::isfinite(v) && v > 0; };
   if (!s.dev && s.master.empty())
@@ -314,6 +337,10 @@ std::string validate(const serve_settings& s) {
     return "--reconcile-interval: must be > 0 seconds";
   if (!listen_endpoint(s.listen))
     return "--listen: expected address:port, got \"" + s.listen + "\"";
+  if (s.tls_cert.empty() != s.tls_key.empty())
+    return "--tls-cert and --tls-key: give both or neither";
+  if (!s.tls_client_ca.empty() && s.tls_cert.empty())
+    return "--tls-client-ca: needs --tls-cert and --tls-key";
   if (s.max_body_bytes < 1024)
     return "--max-body-bytes: must be >= 1024";
   if (s.max_connections == 0)

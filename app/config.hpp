@@ -54,8 +54,14 @@ struct serve_settings {
   bool fsync = true;
   // -- the API --
   std::string listen = "127.0.0.1:8080";
-  std::string api_token_file; ///< bearer token for mutating endpoints
-  bool protect_reads = false; ///< the token is needed for GETs too
+  std::string api_token_file;         ///< one admin bearer token
+  std::string api_tokens_file;        ///< `name scope token` lines
+  bool allow_unauthenticated = false; ///< no token off loopback (warned)
+  bool protect_reads = false;         ///< a token is needed for GETs too
+  std::string audit_log;              ///< audit trail file; empty: the log
+  std::string tls_cert;               ///< the API speaks HTTPS with this chain
+  std::string tls_key;
+  std::string tls_client_ca; ///< mutual TLS: clients need a cert
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_connections = 256;
   double max_requests_per_second = 20000;
@@ -79,6 +85,10 @@ std::string with_config_file(CLI::App& serve, std::vector<std::string>& args);
 /// "[::1]:8080"); nullopt when it is not address:port.
 std::optional<std::pair<std::string, std::uint16_t>>
 listen_endpoint(const std::string& listen);
+
+/// True when `host` (of --listen) is a loopback address: 127.0.0.0/8, ::1
+/// or "localhost".
+bool is_loopback(const std::string& host);
 
 /// Checks the settings that CLI11 cannot (ranges, combinations); the
 /// message names the setting ("--backoff-max: must be >= --backoff-min").

@@ -1,6 +1,6 @@
 #pragma once
 // A small blocking HTTP/1.1 client for the CLI subcommands (one request per
-// connection, plain http only). Beast stays inside http_client.cpp.
+// connection; http:// or https://). Beast stays inside http_client.cpp.
 
 #include <chrono>
 #include <string>
@@ -14,13 +14,23 @@ struct client_response {
   std::string error;
 };
 
-/// Sends one request to `base` ("http://host:port") and waits at most
-/// `timeout` for the whole exchange. A non-empty body is sent with
-/// `content_type`.
+/// How an https:// API is trusted (like curl's --cacert / --insecure), and
+/// the client certificate for mutual TLS.
+struct client_tls {
+  std::string ca_file;   ///< PEM CAs to trust; empty: the system's
+  bool insecure = false; ///< do not verify the server's certificate
+  std::string cert_file; ///< client certificate (mutual TLS), PEM
+  std::string key_file;  ///< its private key, PEM
+};
+
+/// Sends one request to `base` ("http://host:port", "https://host:port")
+/// and waits at most `timeout` for the whole exchange. A non-empty body is
+/// sent with `content_type`.
 client_response http_call(const std::string& base, const std::string& method,
                           const std::string& target, const std::string& body,
                           const std::string& token,
                           std::chrono::seconds timeout,
-                          const std::string& content_type = "application/json");
+                          const std::string& content_type = "application/json",
+                          const client_tls& tls = {});
 
 } // namespace outrigger::app

@@ -26,6 +26,7 @@
 #include <csignal>
 #include <cstdio>
 #include <pthread.h>
+#include <string_view>
 #include <thread>
 #include <tuple>
 #include <unistd.h>
@@ -115,6 +116,24 @@ struct actor_stopper {
   }
 };
 
+/// SIGHUP: re-reads the API's tokens and TLS files; what cannot be read is
+/// logged and the old ones stay (the scheduler goes on either way).
+void reload(const token_sources& sources, token_registry& tokens,
+            http_server& server) {
+  std::string error;
+  if (auto next = load_tokens(sources, error)) {
+    auto n = next->size();
+    tokens.replace(std::move(*next));
+    log::info("outrigger", "SIGHUP: API tokens reloaded", {{"count", n}});
+  } else {
+    log::error("outrigger", "SIGHUP: API tokens not reloaded, kept the old",
+               {{"error", error}});
+  }
+  if (auto problem = server.reload_tls(); !problem.empty())
+    log::error("outrigger", "SIGHUP: TLS files not reloaded, kept the old",
+               {{"error", problem}});
+}
+
 } // namespace
 
 int run_serve(serve_settings s, const std::string& version) {
@@ -133,6 +152,25 @@ int run_serve(serve_settings s, const std::string& version) {
     log::error("outrigger", "bad credentials", {{"error", secrets.error()}});
     return 4;
   }
+  // -- no open API off loopback: a scheduler runs arbitrary commands --------
+  auto [listen_host, listen_port] = *listen_endpoint(s.listen); // validated
+  if (secrets->api_tokens.empty() && !is_loopback(listen_host) &&
+      !s.allow_unauthenticated) {
+    log::error(
+      "outrigger", "refusing to serve an open API",
+      {{"error", "--listen " + s.listen +
+                   " is not a loopback address and no API token is "
+                   "configured: anyone who reaches it could run commands "
+                   "on the cluster. Give --api-token-file (one admin "
+                   "token) or --api-tokens-file (named, scoped tokens), "
+                   "or --allow-unauthenticated to accept the risk"}});
+    return 4;
+  }
+  if (secrets->api_tokens.empty() && s.allow_unauthenticated)
+    log::warn("outrigger",
+              "--allow-unauthenticated: the API on " + s.listen +
+                " accepts every request without a token; anyone who reaches "
+                "it can run commands on the cluster");
   link::http_transport_config http;
   http.auth = secrets->mesos;
   http.tls_verify = !s.tls_insecure;
@@ -144,6 +182,7 @@ int run_serve(serve_settings s, const std::string& version) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGHUP); // reload tokens and the TLS files
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
@@ -179,8 +218,7 @@ int run_serve(serve_settings s, const std::string& version) {
   store::recovered_state recovered;
   std::unique_ptr<store::journal> journal;
   try {
-    std::filesystem::create_directories(s.data_dir);
-    store::journal_options jo;
+    store::journal_options jo; // creates the directory (0700)
     jo.fsync = s.fsync;
     journal = store::journal::open(s.data_dir, recovered, jo);
   } catch (const std::exception& e) {
@@ -266,11 +304,26 @@ int run_serve(serve_settings s, const std::string& version) {
     ctx->matcher = matcher;
     ctx->link = *link;
     ctx->metrics = metrics;
-    ctx->token = secrets->api_token;
+    auto tokens =
+      std::make_shared<token_registry>(std::move(secrets->api_tokens));
+    ctx->tokens = tokens;
     ctx->protect_reads = s.protect_reads;
+    ctx->allow_unauthenticated = s.allow_unauthenticated;
+    ctx->tls = !s.tls_cert.empty();
+    ctx->mutual_tls = !s.tls_client_ca.empty();
+    try {
+      ctx->audit = std::make_shared<audit_log>(s.audit_log);
+    } catch (const std::exception& e) {
+      log::error("outrigger", "cannot open the audit log",
+                 {{"error", e.what()}});
+      return 4;
+    }
     ctx->accepting = accepting;
     http_server_options ho;
-    std::tie(ho.address, ho.port) = *listen_endpoint(s.listen); // validated
+    ho.address = listen_host;
+    ho.port = listen_port;
+    if (ctx->tls)
+      ho.tls = http_tls_files{s.tls_cert, s.tls_key, s.tls_client_ca};
     ho.max_body = s.max_body_bytes;
     ho.max_connections = s.max_connections;
     ho.max_requests_per_second = s.max_requests_per_second;
@@ -283,10 +336,12 @@ int run_serve(serve_settings s, const std::string& version) {
       port = server.start();
     } catch (const std::exception& e) {
       log::error("outrigger", "cannot serve the API", {{"error", e.what()}});
-      return 1;
+      // Unusable TLS files are configuration (4); a busy port is not.
+      return std::string_view{e.what()}.starts_with("--tls") ? 4 : 1;
     }
-    std::printf("outrigger: API listening on http://%s:%u\n",
-                ho.address.c_str(), static_cast<unsigned>(port));
+    std::printf("outrigger: API listening on %s://%s:%u\n",
+                ho.tls ? "https" : "http", ho.address.c_str(),
+                static_cast<unsigned>(port));
     std::fflush(stdout);
     log::info("outrigger", "started",
               {{"version", version},
@@ -298,9 +353,11 @@ int run_serve(serve_settings s, const std::string& version) {
     caf::scoped_actor self{sys};
     self->monitor(*link);
     auto waiter = caf::actor_cast<caf::actor>(self);
-    std::thread signal_thread{[stop_signals, waiter]() mutable {
+    auto sources = token_sources_of(s);
+    std::thread signal_thread{[&, stop_signals, waiter]() mutable {
       int sig = 0;
-      sigwait(&stop_signals, &sig);
+      while (sigwait(&stop_signals, &sig) == 0 && sig == SIGHUP)
+        reload(sources, *tokens, server);
       caf::anon_send(waiter, atom::disconnect_v, sig);
     }};
     bool link_gone = false;

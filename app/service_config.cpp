@@ -24,23 +24,6 @@ std::string current_user() {
   return "root";
 }
 
-// Reads a one-line secret file (trailing whitespace dropped).
-caf::expected<std::string> read_token(const std::string& path) {
-  std::ifstream in{path};
-  if (!in)
-    return caf::make_error(ec::bad_credentials,
-                           "--api-token-file: cannot read " + path);
-  std::string token((std::istreambuf_iterator<char>(in)),
-                    std::istreambuf_iterator<char>());
-  while (!token.empty() &&
-         std::isspace(static_cast<unsigned char>(token.back())))
-    token.pop_back();
-  if (token.empty())
-    return caf::make_error(ec::bad_credentials,
-                           "--api-token-file: " + path + " is empty");
-  return token;
-}
-
 } // namespace
 
 scheduling::book_actor_config book_config(const serve_settings& s) {
@@ -92,16 +75,21 @@ caf::expected<service_secrets> load_secrets(const serve_settings& s) {
       return c.error();
     out.zk = *c;
   }
-  if (!s.api_token_file.empty()) {
-    auto t = read_token(s.api_token_file);
-    if (!t)
-      return t.error();
-    out.api_token = *t;
-  } else if (auto* env = std::getenv("OUTRIGGER_API_TOKEN")) {
-    out.api_token = env;
-  }
-  log::add_secret(out.api_token);
+  std::string error;
+  auto tokens = load_tokens(token_sources_of(s), error);
+  if (!tokens)
+    return caf::make_error(ec::bad_credentials, error);
+  out.api_tokens = std::move(*tokens);
   return out;
+}
+
+token_sources token_sources_of(const serve_settings& s) {
+  token_sources src;
+  src.token_file = s.api_token_file;
+  if (auto* env = std::getenv("OUTRIGGER_API_TOKEN"))
+    src.env_token = env;
+  src.tokens_file = s.api_tokens_file;
+  return src;
 }
 
 std::optional<zk::zk_config> zk_config_of(const serve_settings& s,

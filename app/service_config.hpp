@@ -6,6 +6,7 @@
 #include "actors/master_link/link_config.hpp"
 #include "actors/task_book/task_book_actor.hpp"
 #include "actors/zk_detector/zk_detector_state.hpp"
+#include "app/api_tokens.hpp"
 #include "app/config.hpp"
 #include "scheduling/offer_matcher/offer_matcher_state.hpp"
 
@@ -20,15 +21,18 @@ namespace outrigger::app {
 struct service_secrets {
   std::optional<credentials> mesos; ///< basic auth with the master
   std::optional<credentials> zk;    ///< ZooKeeper digest auth
-  std::string api_token;            ///< bearer token; empty: none
+  token_set api_tokens;             ///< the API's tokens; empty: none
 };
 
 /// Loads the Mesos credentials (--credentials-file, else
-/// OUTRIGGER_MESOS_PRINCIPAL / OUTRIGGER_MESOS_SECRET) and the API token
-/// (--api-token-file, else OUTRIGGER_API_TOKEN) and the ZooKeeper digest
-/// (--zk-credentials-file), and registers them for
+/// OUTRIGGER_MESOS_PRINCIPAL / OUTRIGGER_MESOS_SECRET), the API tokens
+/// (--api-token-file, else OUTRIGGER_API_TOKEN, and --api-tokens-file) and
+/// the ZooKeeper digest (--zk-credentials-file), and registers them for
 /// redaction. Errors (ec::bad_credentials) never quote a secret.
 caf::expected<service_secrets> load_secrets(const serve_settings& s);
+
+/// Where the API's tokens come from (re-read on SIGHUP).
+token_sources token_sources_of(const serve_settings& s);
 
 /// The task book's and status tracker's settings.
 scheduling::book_actor_config book_config(const serve_settings& s);

@@ -188,6 +188,45 @@ void on_update(self_ptr self, const protocol::TaskStatus& status) {
   schedule_commit(self);
 }
 
+// Submits one spec or a batch for `by`; replies once durable.
+caf::result<api_reply> submit(self_ptr self, const std::string& body,
+                              interned by) {
+  auto& st = self->state;
+  auto parsed = nlohmann::json::parse(body, nullptr, false);
+  if (parsed.is_discarded())
+    return error_reply(invalid_field("", "the body is not valid JSON"));
+  api_reply reply;
+  if (is_batch_submission(parsed)) {
+    auto b = submit_batch(*st.book, parsed, now_of(self), std::move(by));
+    if (!b)
+      return error_reply(b.error());
+    reply = api_reply{{}, {}, {}, false, std::move(b->json)};
+  } else {
+    auto r = st.book->submit_json(parsed, now_of(self), std::move(by));
+    if (!r)
+      return error_reply(r.error());
+    reply = json_reply(task_to_json(*r->task), r->created);
+  }
+  auto promise = self->make_response_promise<api_reply>();
+  after_commit(
+    self, [promise, reply]() mutable { promise.deliver(std::move(reply)); });
+  return promise;
+}
+
+// Kills a task (only one of `owner`'s when given); replies once durable.
+caf::result<api_reply> kill(self_ptr self, std::uint64_t id,
+                            std::optional<std::string_view> owner) {
+  auto& st = self->state;
+  auto r = st.book->kill(id, now_of(self), owner);
+  if (!r)
+    return error_reply(r.error());
+  auto reply = json_reply(task_to_json(*r->task));
+  auto promise = self->make_response_promise<api_reply>();
+  after_commit(
+    self, [promise, reply]() mutable { promise.deliver(std::move(reply)); });
+  return promise;
+}
+
 // From a few milliseconds (an idle service) to an hour (a queue that waits
 // for capacity).
 std::vector<double> phase_bounds() {
@@ -216,28 +255,10 @@ task_book_actor::behavior_type task_book(self_ptr self) {
   return {
     // -- API -------------------------------------------------------------
     [self](atom::submit, const std::string& body) -> caf::result<api_reply> {
-      auto& st = self->state;
-      auto parsed = nlohmann::json::parse(body, nullptr, false);
-      if (parsed.is_discarded())
-        return error_reply(invalid_field("", "the body is not valid JSON"));
-      api_reply reply;
-      if (is_batch_submission(parsed)) {
-        auto b = submit_batch(*st.book, parsed, now_of(self));
-        if (!b)
-          return error_reply(b.error());
-        reply = api_reply{{}, {}, {}, false, std::move(b->json)};
-      } else {
-        auto r = st.book->submit_json(parsed, now_of(self));
-        if (!r)
-          return error_reply(r.error());
-        reply = json_reply(task_to_json(*r->task), r->created);
-      }
-      auto promise = self->make_response_promise<api_reply>();
-      after_commit(self, [promise, reply]() mutable {
-        promise.deliver(std::move(reply));
-      });
-      return promise;
+      return submit(self, body, {});
     },
+    [self](atom::submit, const std::string& body, const std::string& by)
+      -> caf::result<api_reply> { return submit(self, body, interned{by}); },
     [self](atom::get, std::uint64_t id) -> caf::result<api_reply> {
       auto& st = self->state;
       auto* t = st.book->get(id);
@@ -263,16 +284,11 @@ task_book_actor::behavior_type task_book(self_ptr self) {
       return list_reply(*self->state.book, q, self->state.cfg.max_page);
     },
     [self](atom::kill, std::uint64_t id) -> caf::result<api_reply> {
-      auto& st = self->state;
-      auto r = st.book->kill(id, now_of(self));
-      if (!r)
-        return error_reply(r.error());
-      auto reply = json_reply(task_to_json(*r->task));
-      auto promise = self->make_response_promise<api_reply>();
-      after_commit(self, [promise, reply]() mutable {
-        promise.deliver(std::move(reply));
-      });
-      return promise;
+      return kill(self, id, std::nullopt);
+    },
+    [self](atom::kill, std::uint64_t id,
+           const std::string& owner) -> caf::result<api_reply> {
+      return kill(self, id, std::string_view{owner});
     },
     [self](atom::results, std::uint64_t after, std::uint32_t limit,
            caf::timespan wait) -> caf::result<api_reply> {

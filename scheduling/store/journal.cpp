@@ -178,13 +178,18 @@ std::unique_ptr<journal> journal::open(const fs::path& dir,
                                        recovered_state& recovered,
                                        journal_options options) {
   std::error_code ec;
+  // The journal holds every task's command and environment: a directory it
+  // creates is the owner's only (0700), and so are its files (0600).
+  bool fresh = !fs::exists(dir, ec);
   fs::create_directories(dir, ec);
+  if (!ec && fresh)
+    fs::permissions(dir, fs::perms::owner_all, ec);
   if (ec)
     throw store_error("cannot create data directory " + dir.string() + ": " +
                       ec.message());
   std::unique_ptr<journal> j{new journal(dir, options)};
   auto lock = dir / "lock";
-  j->lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  j->lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (j->lock_fd_ < 0)
     fail("cannot open lock file", lock);
   if (::flock(j->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
@@ -245,7 +250,7 @@ void journal::recover(recovered_state& out) {
 
 void journal::open_log_for_append(std::uint64_t valid_size) {
   auto log = log_path(dir_, generation_);
-  log_fd_ = ::open(log.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  log_fd_ = ::open(log.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
   if (log_fd_ < 0)
     fail("cannot open journal", log);
   if (valid_size < file_magic.size()) {
@@ -293,7 +298,7 @@ void journal::compact(std::string_view snapshot) {
     std::string data{file_magic};
     append_frame(data, snapshot);
     int fd =
-      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
       fail("cannot create snapshot", tmp);
     write_all(fd, data, tmp);

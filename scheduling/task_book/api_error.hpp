@@ -21,13 +21,15 @@ struct api_error {
   bool operator==(const api_error&) const = default;
 };
 
-/// The HTTP status an error code is answered with (400, 404, 409, 503;
+/// The HTTP status an error code is answered with (400, 403, 404, 409, 503;
 /// 500 for a code the API does not know).
 inline unsigned http_status_of(std::string_view code) {
   if (code == "invalid_argument")
     return 400;
   if (code == "not_found")
     return 404;
+  if (code == "permission_denied")
+    return 403;
   if (code == "failed_precondition" || code == "conflict")
     return 409;
   if (code == "unavailable")

@@ -60,6 +60,7 @@ void task_book_state::apply(const records::submit& r) {
   t.submitted_at = r.at;
   t.updated_at = r.at;
   t.not_before = r.at;
+  t.submitted_by = r.by;
   auto [i, fresh] = tasks_.emplace(r.id, std::move(t));
   if (!fresh)
     throw book_error("task " + std::to_string(r.id) + " submitted twice");

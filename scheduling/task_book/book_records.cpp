@@ -52,6 +52,10 @@ struct encoder {
     out += "{\"op\":\"submit\",\"id\":";
     append_number(out, static_cast<std::int64_t>(r.id));
     append_time(out, r.at);
+    if (!r.by.empty()) {
+      append_key(out, "by");
+      append_json_string(out, r.by.view());
+    }
     append_key(out, "spec");
     out += task_spec_to_json(*r.spec).dump();
     out += '}';
@@ -208,6 +212,8 @@ record decode(std::string_view text_in) {
     r.at = at(j);
     r.spec = std::make_shared<const task_spec>(
       task_spec_from_stored_json(member(j, "spec")));
+    // Journals written before submitters were recorded have no "by".
+    r.by = interned{text(j, "by", false)};
     return r;
   }
   if (op == "kill")

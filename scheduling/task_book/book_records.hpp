@@ -35,6 +35,7 @@ struct submit {
   task_id id = 0;
   std::shared_ptr<const task_spec> spec;
   time_point at{};
+  interned by; ///< the submitting token's name ("by"; absent when empty)
 };
 
 /// An attempt was written into an ACCEPT (persisted before it is sent).

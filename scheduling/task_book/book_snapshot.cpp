@@ -83,15 +83,18 @@ json task_json(const task_record& t) {
   auto attempts = json::array();
   for (auto& a : t.attempts)
     attempts.push_back(attempt_json(a));
-  return {{"task",
-           {{"id", t.id},
-            {"spec", task_spec_to_json(*t.spec)},
-            {"phase", to_string(t.phase)},
-            {"kill", t.kill_requested},
-            {"sub", ms(t.submitted_at)},
-            {"upd", ms(t.updated_at)},
-            {"nb", ms(t.not_before)},
-            {"att", std::move(attempts)}}}};
+  json out{{"task",
+            {{"id", t.id},
+             {"spec", task_spec_to_json(*t.spec)},
+             {"phase", to_string(t.phase)},
+             {"kill", t.kill_requested},
+             {"sub", ms(t.submitted_at)},
+             {"upd", ms(t.updated_at)},
+             {"nb", ms(t.not_before)},
+             {"att", std::move(attempts)}}}};
+  if (!t.submitted_by.empty())
+    out["task"]["by"] = t.submitted_by.str();
+  return out;
 }
 
 task_record task_from(const json& j) {
@@ -106,6 +109,9 @@ task_record task_from(const json& j) {
   t.not_before = from_ms(j.at("nb"));
   for (auto& a : j.at("att"))
     t.attempts.push_back(attempt_from(a));
+  // Snapshots written before submitters were recorded have no "by".
+  if (auto by = j.find("by"); by != j.end())
+    t.submitted_by = interned{by->get<std::string>()};
   return t;
 }
 

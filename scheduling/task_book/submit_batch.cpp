@@ -46,7 +46,7 @@ bool is_batch_submission(const nlohmann::json& body) {
 
 api_result<batch_outcome> submit_batch(task_book_state& book,
                                        const nlohmann::json& body,
-                                       time_point now) {
+                                       time_point now, interned by) {
   auto& items = body.at("tasks");
   auto max = book.config().max_batch;
   if (body.size() != 1)
@@ -64,7 +64,7 @@ api_result<batch_outcome> submit_batch(task_book_state& book,
   std::string text = R"({"tasks":[)";
   text.reserve(items.size() * 64);
   for (std::size_t i = 0; i < items.size(); ++i) {
-    auto r = book.submit_json(items[i], now);
+    auto r = book.submit_json(items[i], now, by);
     if (!r) {
       text += i == 0 ? "" : ",";
       text += item_error(i, r.error()).dump();

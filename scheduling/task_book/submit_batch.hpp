@@ -31,7 +31,8 @@ struct batch_outcome {
 /// Submits the specs of a batch body. An error of the body itself (not an
 /// array, empty, more than the book's max_batch) rejects the whole batch
 /// before anything is submitted.
-api_result<batch_outcome>
-submit_batch(task_book_state& book, const nlohmann::json& body, time_point now);
+api_result<batch_outcome> submit_batch(task_book_state& book,
+                                       const nlohmann::json& body,
+                                       time_point now, interned by = {});
 
 } // namespace outrigger::scheduling

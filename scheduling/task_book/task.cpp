@@ -161,7 +161,8 @@ bool task_record::operator==(const task_record& other) const noexcept {
   return id == other.id && same_spec(spec, other.spec) &&
          phase == other.phase && kill_requested == other.kill_requested &&
          submitted_at == other.submitted_at && updated_at == other.updated_at &&
-         not_before == other.not_before && attempts == other.attempts;
+         not_before == other.not_before && attempts == other.attempts &&
+         submitted_by == other.submitted_by;
 }
 
 std::string mesos_task_id(task_id id, std::uint32_t attempt) {

@@ -273,6 +273,8 @@ struct task_record {
   time_point updated_at{};
   time_point not_before{}; ///< queued: not placed before (retry backoff)
   std::vector<attempt> attempts;
+  /// The name of the API token that submitted it ("" without tokens).
+  interned submitted_by;
 
   /// The latest attempt, or null before the first launch.
   const attempt* current() const noexcept {

@@ -99,25 +99,27 @@ std::uint64_t task_book_state::framework_removed(time_point now,
 
 // -- tasks -------------------------------------------------------------------
 
-api_result<submit_outcome> task_book_state::submit(task_spec spec,
-                                                   time_point now) {
+api_result<submit_outcome>
+task_book_state::submit(task_spec spec, time_point now, interned by) {
   normalize(spec);
   if (auto error = validate_task_spec(spec, cfg_.rules.limits))
     return *error;
   if (auto* existing = find_key(spec.key))
     return submit_outcome{existing, false, last_seq_};
   records::submit r{next_id_,
-                    std::make_shared<const task_spec>(std::move(spec)), now};
+                    std::make_shared<const task_spec>(std::move(spec)), now,
+                    std::move(by)};
   auto seq = record_change(r);
   return submit_outcome{&tasks_.at(r.id), true, seq};
 }
 
 api_result<submit_outcome>
-task_book_state::submit_json(const nlohmann::json& body, time_point now) {
+task_book_state::submit_json(const nlohmann::json& body, time_point now,
+                             interned by) {
   auto spec = parse_task_spec(body, cfg_.rules);
   if (!spec)
     return spec.error();
-  return submit(std::move(*spec), now);
+  return submit(std::move(*spec), now, std::move(by));
 }
 
 const task_record* task_book_state::get(task_id id) const {
@@ -148,12 +150,21 @@ list_page task_book_state::list(const list_query& query) const {
   return page;
 }
 
-api_result<kill_outcome> task_book_state::kill(task_id id, time_point now) {
+api_result<kill_outcome>
+task_book_state::kill(task_id id, time_point now,
+                      std::optional<std::string_view> owner) {
   auto i = tasks_.find(id);
   if (i == tasks_.end())
     return api_error{"not_found", "task " + std::to_string(id) + " not found",
                      "id"};
   auto& t = i->second;
+  if (owner && t.submitted_by.view() != *owner)
+    return api_error{"permission_denied",
+                     "task " + std::to_string(id) + " was not submitted by \"" +
+                       std::string{*owner} +
+                       "\": the submit scope may kill only its own tasks "
+                       "(admin may kill any)",
+                     "id"};
   kill_outcome out{&t, false, false, false, last_seq_};
   if (is_terminal(t.phase)) {
     out.already_terminal = true;

@@ -25,6 +25,7 @@
 #include <array>
 #include <deque>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -217,13 +218,15 @@ public:
 
   // -- tasks -----------------------------------------------------------------
 
-  /// Validates and accepts a task. A known key returns the existing task
-  /// with created == false (idempotency), whatever the rest of the spec.
-  api_result<submit_outcome> submit(task_spec spec, time_point now);
+  /// Validates and accepts a task, recording `by` (the submitting token's
+  /// name) as its submitter. A known key returns the existing task with
+  /// created == false (idempotency), whatever the rest of the spec.
+  api_result<submit_outcome> submit(task_spec spec, time_point now,
+                                    interned by = {});
 
   /// Decodes a submission (API body) with the book's rules and submits it.
   api_result<submit_outcome> submit_json(const nlohmann::json& body,
-                                         time_point now);
+                                         time_point now, interned by = {});
 
   /// The task with this id, or null.
   const task_record* get(task_id id) const;
@@ -245,8 +248,12 @@ public:
   /// Kills a task: a queued one ends at once (KILLED, "killed before
   /// launch"); a launched one is marked and a kill notice goes out (the
   /// status tracker re-sends KILL until a terminal update). Killing a task
-  /// twice, or a terminal one, changes nothing.
-  api_result<kill_outcome> kill(task_id id, time_point now);
+  /// twice, or a terminal one, changes nothing. With `owner`, only a task
+  /// submitted by that name may be killed (else permission_denied): the
+  /// API's submit scope kills its own tasks only.
+  api_result<kill_outcome>
+  kill(task_id id, time_point now,
+       std::optional<std::string_view> owner = std::nullopt);
 
   /// Records that attempt `attempt` of a queued task is written into an
   /// ACCEPT on `agent_id`. Fails (failed_precondition) when the task is no

@@ -57,6 +57,8 @@ nlohmann::json task_to_json(const task_record& task,
                    {"state", to_string(task.phase)},
                    {"kill_requested", task.kill_requested},
                    {"spec", task_spec_to_json(*task.spec)}};
+  if (!task.submitted_by.empty())
+    j["submitted_by"] = task.submitted_by.str();
   put_time(j, "submitted_at", task.submitted_at);
   put_time(j, "updated_at", task.updated_at);
   if (task.phase == task_phase::queued) {

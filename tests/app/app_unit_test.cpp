@@ -114,9 +114,22 @@ TEST_CASE("secrets come from files or the environment, errors hide them") {
   std::ofstream{dir.path() / "creds"} << "principal-x hunter2\n";
   s.api_token_file = (dir.path() / "token").string();
   s.credentials_file = (dir.path() / "creds").string();
+  // A secret file others can read is refused, naming the fix.
+  std::filesystem::permissions(dir.path() / "creds",
+                               std::filesystem::perms(0644));
+  auto open = app::load_secrets(s);
+  REQUIRE(!open);
+  CHECK(describe(open.error()).find("chmod 600") != std::string::npos);
+  CHECK(describe(open.error()).find("hunter2") == std::string::npos);
+  std::filesystem::permissions(dir.path() / "creds",
+                               std::filesystem::perms(0600));
   auto ok = app::load_secrets(s);
   REQUIRE(ok);
-  CHECK(ok->api_token == "tok-123");
+  auto admin = ok->api_tokens.find("tok-123");
+  REQUIRE(admin);
+  CHECK(admin->name == "admin");
+  CHECK(admin->granted == app::scope::admin);
+  CHECK(!ok->api_tokens.find("tok-12"));
   REQUIRE(ok->mesos);
   CHECK(ok->mesos->principal == "principal-x");
   CHECK(log::redact("the secret is hunter2 and tok-123") ==

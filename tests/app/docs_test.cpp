@@ -96,8 +96,10 @@ TEST_CASE("docs/api.yaml describes every route and the codes the server "
 
   temp_dir dir{"or-doc"};
   std::ofstream{dir.path() / "token"} << "tok\n";
+  std::ofstream{dir.path() / "tokens"} << "viewer read viewer-0123456789ab\n";
   serve_process serve{{"--dev", "--data-dir", (dir.path() / "data").string(),
                        "--api-token-file", (dir.path() / "token").string(),
+                       "--api-tokens-file", (dir.path() / "tokens").string(),
                        "--max-body-bytes", "2048"},
                       dir.path() / "serve.log"};
   REQUIRE(serve.up());
@@ -127,6 +129,10 @@ TEST_CASE("docs/api.yaml describes every route and the codes the server "
     {"GET", "/metrics", "/metrics", "", ""},
     {"GET", "/healthz", "/healthz", "", ""},
     {"GET", "/readyz", "/readyz", "", ""},
+    {"POST", "/v1/tasks", "/v1/tasks", task_body("e", "true"),
+     "viewer-0123456789ab"},
+    {"DELETE", "/v1/tasks/1", "/v1/tasks/{id}", "", "viewer-0123456789ab"},
+    {"DELETE", "/v1/framework", "/v1/framework", "", "viewer-0123456789ab"},
     {"DELETE", "/v1/framework", "/v1/framework", "", "tok"}, // last: teardown
   };
   for (auto& p : probes) {
