@@ -54,8 +54,16 @@ struct link_metrics {
   std::uint64_t subscriptions = 0; ///< successful SUBSCRIBEDs
   /// Subscriptions served by another master than the one before.
   std::uint64_t leader_changes = 0;
-  unsigned consecutive_failures = 0; ///< since the last SUBSCRIBED
+  unsigned consecutive_failures = 0; ///< since SUBSCRIBED or a new leader
+  double outage_seconds = 0; ///< without a subscription so far (0: none)
+  double outage_timeout_seconds = 0; ///< when the link gives up (0: never)
   std::map<std::string, std::uint64_t> reconnects; ///< by reason
+  /// Attempts to subscribe that did not succeed, by reason: refused,
+  /// timeout, connection, not_recovered, not_leader, unavailable,
+  /// http_error, redirect_limit, bad_redirect, no_leader, store, protocol.
+  std::map<std::string, std::uint64_t> attempts;
+  /// Seconds from losing a working subscription to SUBSCRIBED again.
+  latency_histogram resubscribe_time;
   std::uint64_t heartbeats = 0;
   std::map<std::string, std::uint64_t> events; ///< by event type name
   /// Calls by (type name, HTTP status); status 0 means no response.

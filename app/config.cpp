@@ -75,8 +75,13 @@ void add_serve_options(CLI::App& cmd, serve_settings& s) {
   opt(cmd, "zk-credentials-file", s.zk_credentials_file,
       "ZooKeeper digest credentials (user password)")
     ->group(cluster);
+  opt(cmd, "master-outage-timeout", s.master_outage_timeout,
+      "seconds without a subscription before exiting with status 3 (0: "
+      "never)")
+    ->group(cluster);
   opt(cmd, "max-reconnect", s.max_reconnect,
-      "consecutive failed attempts before exiting with status 3")
+      "deprecated: failed attempts against one leader before exiting with "
+      "status 3 (0: no limit)")
     ->group(cluster);
   opt(cmd, "backoff-min", s.backoff_min, "first reconnect delay, seconds")
     ->group(cluster);
@@ -301,8 +306,9 @@ std::string validate(const serve_settings& s) {
     return "--roles: at least one role";
   if (!positive(s.failover_timeout))
     return "--failover-timeout: must be > 0 seconds";
-  if (s.max_reconnect == 0)
-    return "--max-reconnect: must be >= 1";
+  if (!(s.master_outage_timeout >= 0) ||
+      !std::isfinite(s.master_outage_timeout))
+    return "--master-outage-timeout: must be >= 0 seconds";
   if (!positive(s.backoff_min))
     return "--backoff-min: must be > 0 seconds";
   if (!(s.backoff_max >= s.backoff_min))

@@ -31,7 +31,11 @@ struct serve_settings {
   std::string tls_ca_file;
   bool tls_insecure = false;
   std::string zk_credentials_file; ///< ZooKeeper digest user:password
-  unsigned max_reconnect = 10;
+  /// Seconds without a subscription before exiting with status 3; 0: never.
+  double master_outage_timeout = 180;
+  /// Deprecated: consecutive failed attempts against one leader before
+  /// exiting with status 3; 0 (default): no count limit.
+  unsigned max_reconnect = 0;
   double backoff_min = 1;  ///< seconds
   double backoff_max = 60; ///< seconds
   unsigned max_missed_heartbeats = 3;

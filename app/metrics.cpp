@@ -78,11 +78,13 @@ struct service_metrics::impl {
   pm::Gauge* connected = nullptr;
   pm::Gauge* failures = nullptr;
   pm::Gauge* budget = nullptr;
+  pm::Gauge* outage = nullptr;
+  pm::Gauge* outage_timeout = nullptr;
   pm::Gauge* calls_in_flight = nullptr;
   pm::Gauge* acks_in_flight = nullptr;
-  counter_feed leader_changes, subscriptions, reconnects, heartbeats, events,
-    calls, acks_dropped;
-  histogram_feed call_latency;
+  counter_feed leader_changes, subscriptions, reconnects, attempts, heartbeats,
+    events, calls, acks_dropped;
+  histogram_feed call_latency, resubscribe_time;
   // -- offers
   pm::Gauge* offers_held = nullptr;
   pm::Gauge* pending = nullptr;
@@ -129,9 +131,23 @@ service_metrics::service_metrics(const std::string& version)
   m.connected = &m.g("outrigger_master_connected",
                      "1 while subscribed to a master, else 0");
   m.failures = &m.g("outrigger_master_reconnect_failures",
-                    "Consecutive failed connection attempts");
+                    "Consecutive failed attempts to subscribe since the last "
+                    "SUBSCRIBED or new leader");
   m.budget = &m.g("outrigger_master_reconnect_budget",
-                  "Consecutive failures allowed before exiting (3)");
+                  "Deprecated --max-reconnect: failures against one leader "
+                  "allowed before exiting (3); 0: no count limit");
+  m.outage = &m.g("outrigger_master_outage_seconds",
+                  "Seconds without a subscription so far (0 while subscribed)");
+  m.outage_timeout =
+    &m.g("outrigger_master_outage_timeout_seconds",
+         "Seconds without a subscription before exiting (3); 0: never");
+  m.attempts = m.c("outrigger_master_subscribe_attempts_total",
+                   "Attempts to subscribe by outcome: subscribed, or why "
+                   "not (refused, timeout, not_recovered, not_leader, "
+                   "http_error, ...)");
+  m.resubscribe_time =
+    m.h("outrigger_master_resubscribe_seconds",
+        "Working subscription lost to SUBSCRIBED again (failover time)");
   m.leader_changes = m.c("outrigger_master_leader_changes_total",
                          "Times the leading master changed");
   m.subscriptions =
@@ -218,6 +234,14 @@ void service_metrics::update(const link_metrics& l, unsigned budget) {
   m.subscriptions.set({}, static_cast<double>(l.subscriptions));
   for (auto& [reason, n] : l.reconnects)
     m.reconnects.set({{"reason", reason}}, static_cast<double>(n));
+  m.attempts.set({{"reason", "subscribed"}},
+                 static_cast<double>(l.subscriptions));
+  for (auto& [reason, n] : l.attempts)
+    m.attempts.set({{"reason", reason}}, static_cast<double>(n));
+  m.outage->Set(l.outage_seconds);
+  m.outage_timeout->Set(l.outage_timeout_seconds);
+  if (!l.resubscribe_time.bounds.empty())
+    m.resubscribe_time.set(l.resubscribe_time);
   m.heartbeats.set({}, static_cast<double>(l.heartbeats));
   for (auto& [type, n] : l.events)
     m.events.set({{"type", type}}, static_cast<double>(n));

@@ -119,6 +119,7 @@ link::link_config link_config_of(const serve_settings& s,
   lc.backoff.floor = secs(s.backoff_min);
   lc.backoff.cap = secs(s.backoff_max);
   lc.backoff.max_reconnect = s.max_reconnect;
+  lc.backoff.outage_timeout = secs(s.master_outage_timeout);
   lc.max_missed_heartbeats = s.max_missed_heartbeats;
   lc.on_removed = s.on_removed == "stop" ? link::removed_policy::stop
                                          : link::removed_policy::new_framework;

@@ -57,8 +57,14 @@ struct cluster_options {
   /// "zk://host:port[,host:port...]/path": leader election in ZooKeeper.
   /// Unset: the live master started first leads.
   std::optional<std::string> zk;
-  /// ZooKeeper session timeout of each master (Mesos: 10 s).
+  /// ZooKeeper session timeout of each master (Mesos: 10 s). A killed
+  /// master's node stays this long (its session is abandoned, not closed).
   std::chrono::milliseconds zk_session_timeout{10000};
+  /// After ZooKeeper elects a master: how long it recovers its registry and
+  /// answers the scheduler API 503 "Master has not finished recovery"
+  /// (src/master/http.cpp, right after the leader check; about 0.8 s on the
+  /// recorded cluster, design.md §M15). Zero: it serves at once.
+  std::chrono::milliseconds recovery_time{0};
   /// Template of every master's settings (ip, hostname, port and the id are
   /// set per master; the seed is varied per master and restart). Its
   /// `synthetic` settings drive the cluster's synthetic agents.

@@ -75,6 +75,7 @@ struct settings {
   double heartbeat = 15;
   double allocation = 1;
   double reregistration = 1;
+  double recovery = 0;
   std::string tls_cert, tls_key;
   std::string credentials;
   int admin_port = 0;
@@ -168,6 +169,12 @@ void add_options(CLI::App& app, settings& s) {
                 "Seconds agents take to re-register after a failover")
     ->check(CLI::NonNegativeNumber)
     ->capture_default_str();
+  app
+    .add_option("--recovery-time", s.recovery,
+                "Seconds a newly elected master answers 503 \"Master has "
+                "not finished recovery\" (about 0.8 on a real cluster)")
+    ->check(CLI::NonNegativeNumber)
+    ->capture_default_str();
   auto cert = app
                 .add_option("--tls-cert", s.tls_cert,
                             "PEM certificate (chain): serve HTTPS")
@@ -214,6 +221,7 @@ sim::cluster_options options_of(const settings& s,
   o.master.heartbeat_interval = seconds_to_ms(s.heartbeat);
   o.master.allocation_interval = seconds_to_ms(s.allocation);
   o.master.agent_reregistration_delay = seconds_to_ms(s.reregistration);
+  o.recovery_time = seconds_to_ms(s.recovery);
   auto [lo, hi] = parse_duration_range(s.synthetic_duration);
   o.master.synthetic.min_duration = lo;
   o.master.synthetic.max_duration = hi;

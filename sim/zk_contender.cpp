@@ -1,6 +1,7 @@
 #include "sim/zk_contender.hpp"
 
 #include "protocol/codec.hpp"
+#include "sim/zk_relay.hpp"
 
 #include <nlohmann/json.hpp>
 #include <zookeeper/zookeeper.h>
@@ -71,6 +72,15 @@ public:
     }
     cv_.notify_all();
     thread_.join();
+  }
+
+  void abandon() {
+    alive_->store(false); // a dead process reports nothing
+    relay_.cut();         // the connection drops; the session stays
+    std::lock_guard lock(mutex_);
+    abandoned_ = true;
+    stop_ = true;
+    cv_.notify_all();
   }
 
   void set_contending(bool on) {
@@ -152,7 +162,7 @@ private:
   }
 
   bool open_session() {
-    zh_ = zookeeper_init2(options_.servers.c_str(), &watcher,
+    zh_ = zookeeper_init2(relay_.address().c_str(), &watcher,
                           static_cast<int>(options_.session_timeout.count()),
                           nullptr, this, 0, &zk_log);
     disconnected_since_ = steady::now();
@@ -160,8 +170,21 @@ private:
   }
 
   void close_session() {
+    bool abandoned;
+    {
+      std::lock_guard lock(mutex_);
+      abandoned = abandoned_;
+    }
+    if (zh_ && abandoned) {
+      // The relay is cut: once the client has noticed, zookeeper_close()
+      // frees the handle without sending closeSession, and the server keeps
+      // the session, and our ephemeral node, until the session timeout.
+      auto until = steady::now() + 2s;
+      while (zoo_state(zh_) == ZOO_CONNECTED_STATE && steady::now() < until)
+        std::this_thread::sleep_for(5ms);
+    }
     if (zh_)
-      zookeeper_close(zh_); // also deletes our ephemeral node at once
+      zookeeper_close(zh_); // when connected: deletes our node at once
     zh_ = nullptr;
     std::lock_guard lock(mutex_);
     session_copy_.reset();
@@ -345,6 +368,7 @@ private:
 
   // Set at construction.
   zk_contender_options options_;
+  zk_relay relay_{options_.servers}; // the session's only way to ZooKeeper
   std::string prefix_; // the group path without a trailing '/' ("" for "/")
   std::string data_;
   post_fn post_;
@@ -365,6 +389,7 @@ private:
   std::condition_variable cv_;
   bool wake_ = false;
   bool stop_ = false;
+  bool abandoned_ = false;
   bool want_contend_;
   std::optional<std::string> own_copy_;
   std::optional<zk_session> session_copy_;
@@ -385,6 +410,10 @@ void zk_contender::contend() {
 
 void zk_contender::withdraw() {
   worker_->set_contending(false);
+}
+
+void zk_contender::abandon() {
+  worker_->abandon();
 }
 
 std::optional<std::string> zk_contender::own_node() const {

@@ -55,7 +55,10 @@ struct zk_session {
   std::string password;
 };
 
-/// Registers one master in ZooKeeper and reports who leads.
+/// Registers one master in ZooKeeper and reports who leads. Its session
+/// reaches ZooKeeper through a zk_relay so that abandon() can drop it like a
+/// dying process. Destruction closes the session (the node goes at once)
+/// unless abandon() was called.
 class zk_contender {
 public:
   /// Runs `fn` on the owner's thread (e.g. io_thread::post). Thread-safe.
@@ -83,6 +86,12 @@ public:
 
   /// Deletes this master's node but keeps watching the group. Any thread.
   void withdraw();
+
+  /// The master process dies: from now on nothing is reported, and the
+  /// destructor drops the connection without closing the session, so
+  /// ZooKeeper keeps this master's node until the session expires (after
+  /// the session timeout), exactly as after a SIGKILL. Any thread.
+  void abandon();
 
   /// The name of this master's node, when it has one. Any thread.
   std::optional<std::string> own_node() const;

@@ -207,6 +207,10 @@ link_metrics link_state::metrics() const {
   auto m = metrics_;
   m.phase = std::string{to_string(phase_)};
   m.consecutive_failures = policy_.consecutive_failures();
+  if (auto since = policy_.outage_since(); since && phase_ != phase::stopped)
+    m.outage_seconds = std::chrono::duration<double>(clock_() - *since).count();
+  m.outage_timeout_seconds =
+    std::chrono::duration<double>(cfg_.backoff.outage_timeout).count();
   m.calls_in_flight = in_flight_.size();
   if (m.leader.empty() && url_)
     m.leader = url_->origin();

@@ -49,6 +49,8 @@ link_state::link_state(link_config cfg, master_addresses addrs, clock_fn clock)
     watchdog_(cfg_.max_missed_heartbeats, cfg_.default_heartbeat) {
   metrics_.call_latency = latency_histogram::with_bounds(
     {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0});
+  metrics_.resubscribe_time = latency_histogram::with_bounds(
+    {0.25, 0.5, 1, 2.5, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300});
 }
 
 // -- start and leader ---------------------------------------------------------
@@ -75,6 +77,7 @@ effects link_state::on_id_loaded(caf::expected<std::string> id) {
   log::info(component, "starting",
             {{"framework_id", framework_id_.empty() ? "(new)" : framework_id_},
              {"master", cfg_.master}});
+  policy_.begin_outage(clock_()); // no subscription yet: the clock runs
   begin_attempt(out);
   return out;
 }
@@ -101,6 +104,7 @@ effects link_state::on_leader(const leader_info& leader) {
     return out;
   log::info(component, "leading master",
             {{"url", leader_->origin()}, {"node", leader.node}});
+  policy_.on_leader_change(); // a fresh, fast schedule for the new leader
   switch (phase_) {
     case phase::resolving:
     case phase::backoff:
@@ -185,32 +189,64 @@ void link_state::close_current(effects& out) {
 }
 
 void link_state::fail(std::string_view kind, const std::string& detail,
-                      effects& out) {
+                      effects& out, std::string_view reason) {
   close_current(out);
   watchdog_.disarm();
   ++metrics_.reconnects[std::string{kind}];
+  ++metrics_.attempts[std::string{reason.empty() ? kind : reason}];
   preferred_.reset();
   ++next_master_; // static list: the next attempt tries the next master
-  auto delay = policy_.on_failure();
-  auto failures = policy_.consecutive_failures();
+  auto delay = policy_.on_failure(clock_());
   if (!delay) {
-    auto text = "gave up after " + std::to_string(failures) +
-                " consecutive failed attempts to subscribe (max_reconnect=" +
-                std::to_string(cfg_.backoff.max_reconnect) +
-                "); last failure: " + std::string{kind} + ": " + detail;
-    stop(caf::make_error(ec::reconnect_budget_exhausted, log::redact(text)),
-         out);
+    give_up(kind, detail, out);
     return;
   }
   log::warn(component, "attempt failed",
-            {{"reason", kind},
+            {{"reason", reason.empty() ? kind : reason},
              {"detail", detail},
-             {"failures", failures},
-             {"max_reconnect", cfg_.backoff.max_reconnect},
+             {"failures", policy_.consecutive_failures()},
              {"retry_in", *delay}});
   phase_ = phase::backoff;
   ++retry_token_;
   out.emplace_back(fx::start_timer{timer::retry, *delay, retry_token_});
+}
+
+void link_state::not_ready(std::string_view kind, std::string_view reason,
+                           const std::string& detail, effects& out) {
+  close_current(out);
+  watchdog_.disarm();
+  ++metrics_.reconnects[std::string{kind}];
+  ++metrics_.attempts[std::string{reason}];
+  preferred_.reset();
+  if (!addrs_.zk)
+    ++next_master_; // static list: the leader may be the next one
+  auto delay = policy_.on_not_ready(clock_());
+  if (!delay) {
+    give_up(kind, detail, out);
+    return;
+  }
+  log::info(component, "master not ready yet",
+            {{"reason", reason}, {"detail", detail}, {"retry_in", *delay}});
+  phase_ = phase::backoff;
+  ++retry_token_;
+  out.emplace_back(fx::start_timer{timer::retry, *delay, retry_token_});
+}
+
+void link_state::give_up(std::string_view kind, const std::string& detail,
+                         effects& out) {
+  std::string text;
+  if (policy_.timed_out())
+    text = "gave up: no subscription for " +
+           seconds_text(cfg_.backoff.outage_timeout) +
+           " (master outage timeout), " +
+           std::to_string(policy_.consecutive_failures()) +
+           " consecutive failed attempts since the last leader change";
+  else
+    text = "gave up after " + std::to_string(policy_.consecutive_failures()) +
+           " consecutive failed attempts to subscribe (max_reconnect=" +
+           std::to_string(cfg_.backoff.max_reconnect) + ")";
+  text += "; last failure: " + std::string{kind} + ": " + detail;
+  stop(caf::make_error(ec::reconnect_budget_exhausted, log::redact(text)), out);
 }
 
 void link_state::drop(std::string_view kind, const std::string& detail,
@@ -223,6 +259,8 @@ void link_state::drop(std::string_view kind, const std::string& detail,
   stream_id_.clear();
   if (!addrs_.zk && url_)
     preferred_ = url_; // the master that served us is the best guess
+  lost_at_ = clock_();
+  policy_.begin_outage(*lost_at_);
   fail_queued(caf::make_error(ec::not_subscribed, "the subscription ended"),
               out);
   log::warn(component, "subscription lost",

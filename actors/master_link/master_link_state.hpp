@@ -209,8 +209,17 @@ private:
   void begin_attempt(effects& out);
   // Opens attempt `gen_ + 1` at `url`.
   void open(const master_url& url, effects& out);
-  // A failed attempt: backoff or, with the budget spent, stop.
-  void fail(std::string_view kind, const std::string& detail, effects& out);
+  // A failed attempt: backoff or, with the budget spent, stop. `reason`
+  // labels the attempt in metrics (default: `kind`).
+  void fail(std::string_view kind, const std::string& detail, effects& out,
+            std::string_view reason = {});
+  // A "not yet" answer (recovering, not the leader): retry soon, no budget
+  // spent (reconnect_policy::on_not_ready). `kind` as in fail(), `reason`
+  // labels the attempt.
+  void not_ready(std::string_view kind, std::string_view reason,
+                 const std::string& detail, effects& out);
+  // Stops with ec::reconnect_budget_exhausted after `kind`: `detail`.
+  void give_up(std::string_view kind, const std::string& detail, effects& out);
   // A working subscription ended: reconnect soon (not a failure).
   void drop(std::string_view kind, const std::string& detail, effects& out,
             caf::timespan delay);
@@ -260,6 +269,8 @@ private:
   std::map<std::uint64_t, std::string> persisting_; // gen -> id being stored
   std::string removed_message_;                     // ERROR text while removing
   bool teardown_requested_ = false; // removing because of our TEARDOWN
+
+  std::optional<time_point> lost_at_; // the subscription dropped then
 
   std::deque<pending_call> queue_;
   std::map<std::uint64_t, pending_call> in_flight_;

@@ -28,6 +28,17 @@ bool is_removal(std::string_view message) {
          m.find("was removed") != std::string::npos;
 }
 
+// The reason label of an attempt that failed without an HTTP response.
+std::string_view connection_reason(std::string_view detail) {
+  auto d = lower(detail);
+  if (d.find("refused") != std::string::npos)
+    return "refused";
+  if (d.find("timed out") != std::string::npos ||
+      d.find("timeout") != std::string::npos)
+    return "timeout";
+  return "connection";
+}
+
 } // namespace
 
 // -- the stream ---------------------------------------------------------------
@@ -58,6 +69,16 @@ effects link_state::on_stream_head(const stream_head& head) {
         fail("bad_redirect", describe(next.error()), out);
         break;
       }
+      if (addrs_.zk && leader_ && !next->same_origin(*leader_)) {
+        // ZooKeeper already names this master, but it has not noticed yet
+        // and still points at the previous leader (design.md §M15): ask it
+        // again shortly instead of following it to a dead master.
+        not_ready("redirect", "not_leader",
+                  from + " redirects to " + next->origin() +
+                    " while ZooKeeper names " + leader_->origin(),
+                  out);
+        break;
+      }
       log::info(component, "following redirect",
                 {{"from", from}, {"to", next->to_string()}, {"hop", hops_}});
       open(*next, out);
@@ -78,7 +99,18 @@ effects link_state::on_stream_head(const stream_head& head) {
            out);
       break;
     case 503:
-      fail("unavailable", "HTTP 503 from " + from + ": " + body, out);
+      // The master's "not yet" answers (src/master/http.cpp: the leader
+      // recovering its registry, a master that knows no leader) are part
+      // of every failover: retried soon, no budget spent.
+      if (head.body.find("not finished recovery") != std::string::npos)
+        not_ready("unavailable", "not_recovered",
+                  "HTTP 503 from " + from + ": " + body, out);
+      else if (head.body.find("No leader elected") != std::string::npos ||
+               head.body.find("Not the leading master") != std::string::npos)
+        not_ready("unavailable", "not_leader",
+                  "HTTP 503 from " + from + ": " + body, out);
+      else
+        fail("unavailable", "HTTP 503 from " + from + ": " + body, out);
       break;
     default:
       if (head.status >= 400 && head.status < 500 && head.status != 404 &&
@@ -180,6 +212,11 @@ effects link_state::on_persisted(std::uint64_t gen, const caf::error& err) {
   stream_id_ = pending_stream_id_;
   phase_ = phase::subscribed;
   policy_.on_success();
+  if (lost_at_) {
+    metrics_.resubscribe_time.observe(
+      std::chrono::duration<double>(clock_() - *lost_at_).count());
+    lost_at_.reset();
+  }
   auto period = watchdog_.arm(s.heartbeat_interval_seconds);
   out.emplace_back(fx::start_timer{timer::heartbeat, period, gen_});
   ++metrics_.subscriptions;
@@ -298,7 +335,7 @@ effects link_state::on_stream_closed(const stream_closed& closed) {
       fail("connection",
            (closed.clean ? "stream ended before SUBSCRIBED: " : "") + reason +
              " (" + (url_ ? url_->origin() : "") + ")",
-           out);
+           out, connection_reason(reason));
       break;
     case phase::subscribed:
       drop(closed.clean ? "stream_ended" : "stream_cut", reason, out,

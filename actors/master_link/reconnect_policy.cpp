@@ -15,6 +15,15 @@ caf::error validate(const backoff_config& cfg) {
   if (!(cfg.jitter >= 0.0 && cfg.jitter <= 0.9))
     return caf::make_error(ec::bad_config,
                            "backoff jitter must lie in [0, 0.9]");
+  if (cfg.outage_timeout < caf::timespan::zero())
+    return caf::make_error(ec::bad_config,
+                           "outage_timeout must not be negative");
+  if (cfg.not_ready_interval <= caf::timespan::zero())
+    return caf::make_error(ec::bad_config,
+                           "not_ready_interval must be positive");
+  if (cfg.not_ready_window < caf::timespan::zero())
+    return caf::make_error(ec::bad_config,
+                           "not_ready_window must not be negative");
   return {};
 }
 
@@ -34,12 +43,57 @@ reconnect_policy::reconnect_policy(backoff_config cfg)
   // nop
 }
 
-std::optional<caf::timespan> reconnect_policy::on_failure() {
+void reconnect_policy::begin_outage(time_point now) {
+  if (!since_)
+    since_ = now;
+}
+
+std::optional<caf::timespan>
+reconnect_policy::within_outage(time_point now, caf::timespan delay) {
+  begin_outage(now);
+  if (cfg_.outage_timeout <= caf::timespan::zero())
+    return delay;
+  auto deadline = *since_ + cfg_.outage_timeout;
+  if (now >= deadline) {
+    timed_out_ = true;
+    return std::nullopt;
+  }
+  auto left = std::chrono::duration_cast<caf::timespan>(deadline - now);
+  return delay < left ? delay : left;
+}
+
+std::optional<caf::timespan> reconnect_policy::on_failure(time_point now) {
   if (failures_ < UINT_MAX)
     ++failures_;
-  if (cfg_.max_reconnect != 0 && failures_ >= cfg_.max_reconnect)
+  not_ready_since_.reset(); // a failure ends a streak of "not yet"
+  if (cfg_.max_reconnect != 0 && failures_ >= cfg_.max_reconnect) {
+    timed_out_ = false;
     return std::nullopt;
-  return jittered(base_delay(failures_));
+  }
+  return within_outage(now, jittered(base_delay(failures_)));
+}
+
+std::optional<caf::timespan> reconnect_policy::on_not_ready(time_point now) {
+  if (!not_ready_since_)
+    not_ready_since_ = now;
+  if (now - *not_ready_since_ < cfg_.not_ready_window)
+    return within_outage(now, cfg_.not_ready_interval);
+  // The master has been "about to be ready" for too long: back off (it
+  // still does not count against max_reconnect).
+  auto n = failures_ < UINT_MAX ? failures_ + 1 : failures_;
+  return within_outage(now, jittered(base_delay(n)));
+}
+
+void reconnect_policy::on_leader_change() noexcept {
+  failures_ = 0;
+  not_ready_since_.reset();
+}
+
+void reconnect_policy::on_success() noexcept {
+  failures_ = 0;
+  since_.reset();
+  not_ready_since_.reset();
+  timed_out_ = false;
 }
 
 caf::timespan reconnect_policy::after_drop() {

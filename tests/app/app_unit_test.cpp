@@ -28,8 +28,11 @@ TEST_CASE("serve settings are validated with the setting's name") {
   s.listen = "8080";
   CHECK(app::validate(s).rfind("--listen:", 0) == 0);
   s = {};
-  s.max_reconnect = 0;
-  CHECK(app::validate(s) == "--max-reconnect: must be >= 1");
+  s.master_outage_timeout = -1;
+  CHECK(app::validate(s) == "--master-outage-timeout: must be >= 0 seconds");
+  s = {};
+  s.max_reconnect = 0; // deprecated; 0 is its default: no count limit
+  CHECK(app::validate(s).empty());
 }
 
 TEST_CASE("the config file fills what flags and the environment left") {
@@ -84,6 +87,7 @@ TEST_CASE("settings become the actors' configurations") {
   s.default_role = "batch";
   s.backoff_min = 0.5;
   s.max_reconnect = 7;
+  s.master_outage_timeout = 90;
   auto b = app::book_config(s);
   CHECK(b.book.rules.defaults.resources.mem == 512);
   CHECK(b.book.rules.defaults.retry.max_attempts == 5);
@@ -98,6 +102,9 @@ TEST_CASE("settings become the actors' configurations") {
   CHECK(l.framework.principal == "fw-principal");
   CHECK(l.framework.roles == std::vector<std::string>{"batch"});
   CHECK(l.backoff.max_reconnect == 7);
+  CHECK(l.backoff.outage_timeout == std::chrono::seconds{90});
+  CHECK(app::link_config_of(app::serve_settings{}, secrets)
+          .backoff.outage_timeout == std::chrono::seconds{180});
   CHECK(l.backoff.floor == std::chrono::milliseconds{500});
   CHECK(l.framework.failover_timeout == 7 * 24 * 3600);
 }

@@ -105,17 +105,20 @@ TEST_CASE("sim: 503 then success") {
   CHECK(svc.metrics().consecutive_failures == 0);
 }
 
-TEST_CASE("sim: reconnect budget exhausted, clean stop, exit status 3") {
+TEST_CASE("sim: no leader past the outage timeout, clean stop, exit status 3") {
   sim_master a;
   a.with([](sim::master& m) { m.set_no_leader(); });
   service svc;
   auto c = service::config(a.origin());
-  c.backoff.max_reconnect = 3;
+  // "No leader elected" is a "not yet" answer: it spends no count, only
+  // time without a subscription.
+  c.backoff.outage_timeout = 2s;
   svc.start(c);
   auto reason = svc.wait_down();
   CHECK(describe(reason).find("reconnect_budget_exhausted") !=
         std::string::npos);
   CHECK(describe(reason).find("503") != std::string::npos);
+  CHECK(describe(reason).find("no subscription for 2s") != std::string::npos);
   CHECK(exit_status(reason) == 3);
 }
 

@@ -11,6 +11,10 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <set>
+#include <sstream>
+
 using namespace outrigger;
 using namespace outrigger::test;
 
@@ -46,6 +50,7 @@ TEST_CASE("failover: kill the leader - the standby leads, the framework "
   temp_dir work("sim-it-failover");
   auto options = test_cluster(2);
   options.zk = "zk://" + zk.connect_string() + "/mesos-it";
+  options.zk_session_timeout = 2s; // the dead leader's node lingers this long
   options.work_dir = work.path();
   sim::cluster c(options);
   auto leader = c.wait_for_leader(30s);
@@ -110,4 +115,51 @@ TEST_CASE("failover: kill the leader - the standby leads, the framework "
   auto killed = again.next_update();
   CHECK(killed.state == pr::task_state::killed);
   CHECK(killed.message == "Command terminated with signal Terminated");
+}
+
+namespace {
+
+std::string zk_log(const zk_server& zk) {
+  std::ifstream in(zk.directory() / "zookeeper.log");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+} // namespace
+
+TEST_CASE("failover: the dead leader's node stays until ZooKeeper expires "
+          "its session, then the next leader recovers (503) and serves") {
+  zk_server zk;
+  auto options = test_cluster(2);
+  options.zk = "zk://" + zk.connect_string() + "/mesos-linger";
+  options.zk_session_timeout = 2s;
+  options.recovery_time = 300ms;
+  sim::cluster c(options);
+  auto leader = c.wait_for_leader(30s);
+  REQUIRE(leader);
+  auto standby = 1 - *leader;
+  CHECK(zk_log(zk).find("Expiring session") == std::string::npos);
+
+  c.kill_master(*leader); // like SIGKILL: the session is not closed
+  REQUIRE(eventually([&] { return c.leader() == standby; }, 30s));
+  // The standby took over because the server expired the dead master's
+  // session, not because the session was closed.
+  CHECK(zk_log(zk).find("Expiring session") != std::string::npos);
+
+  // The new leader answers "not yet" until it has recovered, then serves.
+  std::set<std::string> not_yet;
+  bool subscribed = eventually([&] {
+    scheduler_stream s(c.port(standby), subscribe_body(framework("fw-l")));
+    if (s.head().status == 200)
+      return s.next().type == pr::event_type::subscribed;
+    not_yet.insert(std::to_string(s.head().status) + " " +
+                   s.head().header("Content-Type").value_or("") + " " +
+                   s.head().body);
+    return false;
+  });
+  CHECK(subscribed);
+  for (auto& answer : not_yet)
+    CHECK(answer == "503 text/plain; charset=utf-8 Master has not finished "
+                    "recovery");
 }
