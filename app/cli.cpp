@@ -1,6 +1,6 @@
 #include "app/cli.hpp"
 
-#include "app/cli_support.hpp"
+#include "app/cli_commands.hpp"
 
 #include <iostream>
 #include <memory>
@@ -10,6 +10,14 @@ namespace outrigger::app {
 
 void add_client_commands(CLI::App& app, std::function<int()>& run) {
   auto cs = std::make_shared<client_settings>();
+  // One task printed as -o asks: automatic is JSON (as before), or the
+  // line of --brief.
+  auto print_one = [](const client_settings& c, const nlohmann::json& t) {
+    auto asked =
+      c.output.empty() ? output_format::automatic : *parse_output(c.output);
+    auto f = effective(asked, c.brief, false);
+    print_tasks(t, nlohmann::json::array({t}), f);
+  };
 
   // -- submit
   auto sub = app.add_subcommand("submit", "submit a task: outrigger submit "
@@ -44,9 +52,10 @@ void add_client_commands(CLI::App& app, std::function<int()>& run) {
   sub->add_option("--constraint", ss->constraints,
                   "FIELD:OP[:VALUE], e.g. hostname:UNIQUE (repeatable)");
   sub->add_flag("--brief", cs->brief, "one line instead of JSON");
+  add_output_option(*sub, *cs);
   sub->add_option("command", ss->argv, "the command and its arguments");
-  sub->callback([&run, cs, ss, batch_size] {
-    run = [cs, ss, batch_size] {
+  sub->callback([&run, cs, ss, batch_size, print_one] {
+    run = client_action(cs, [cs, ss, batch_size, print_one] {
       int status = 0;
       std::vector<nlohmann::json> specs;
       try {
@@ -62,9 +71,9 @@ void add_client_commands(CLI::App& app, std::function<int()>& run) {
         return submit_batches(*cs, specs, *batch_size);
       auto t = call(*cs, "POST", "/v1/tasks", specs[0].dump(), status);
       if (t)
-        print(*cs, *t, task_line);
+        print_one(*cs, *t);
       return status;
-    };
+    });
   });
 
   // -- get, kill
@@ -76,109 +85,29 @@ void add_client_commands(CLI::App& app, std::function<int()>& run) {
     auto id = std::make_shared<std::uint64_t>();
     cmd->add_option("id", *id, "task id")->required();
     cmd->add_flag("--brief", cs->brief, "one line instead of JSON");
+    add_output_option(*cmd, *cs);
     std::string m = method;
-    cmd->callback([&run, cs, id, m] {
-      run = [cs, id, m] {
+    cmd->callback([&run, cs, id, m, print_one] {
+      run = client_action(cs, [cs, id, m, print_one] {
         int status = 0;
         auto t = call(*cs, m, "/v1/tasks/" + std::to_string(*id), "", status);
-        if (t)
-          print(*cs, *t, task_line);
+        if (!t)
+          return status;
+        auto term = stdout_terminal();
+        // `get` on a terminal: a readable summary; -o json the document.
+        if (m == "GET" && term.tty && cs->output.empty() && !cs->brief)
+          std::cout << task_summary(*t, term.colour,
+                                    std::chrono::system_clock::now());
+        else
+          print_one(*cs, *t);
         return status;
-      };
+      });
     });
   }
 
-  // -- list
-  auto list = app.add_subcommand("list", "list tasks");
-  add_client_options(*list, *cs);
-  auto lq = std::make_shared<
-    std::tuple<std::string, std::string, unsigned, std::uint64_t>>("", "", 100,
-                                                                   0);
-  list->add_option("--state", std::get<0>(*lq), "e.g. queued, running");
-  list->add_option("--key", std::get<1>(*lq), "key prefix");
-  list->add_option("--limit", std::get<2>(*lq))->capture_default_str();
-  list->add_option("--cursor", std::get<3>(*lq), "from the previous page");
-  list->add_flag("--brief", cs->brief, "one line per task");
-  list->callback([&run, cs, lq] {
-    run = [cs, lq] {
-      int status = 0;
-      auto target = "/v1/tasks?limit=" + std::to_string(std::get<2>(*lq)) +
-                    "&cursor=" + std::to_string(std::get<3>(*lq));
-      if (!std::get<0>(*lq).empty())
-        target += "&state=" + std::get<0>(*lq);
-      if (!std::get<1>(*lq).empty())
-        target += "&key=" + std::get<1>(*lq);
-      auto page = call(*cs, "GET", target, "", status);
-      if (!page)
-        return status;
-      if (!cs->brief) {
-        std::cout << page->dump(2) << "\n";
-        return 0;
-      }
-      for (auto& t : (*page)["tasks"]) {
-        // A page does not say why a task waits (the book asks the matcher
-        // only for GET /v1/tasks/{id}): ask for each queued task.
-        if (t.value("state", "") == "QUEUED") {
-          int one_status = 0;
-          auto path = "/v1/tasks/" + std::to_string(t.value("id", 0));
-          if (auto one = call(*cs, "GET", path, "", one_status))
-            t = std::move(*one);
-        }
-        std::cout << task_line(t) << "\n";
-      }
-      return 0;
-    };
-  });
-
-  // -- results
-  auto res = app.add_subcommand("results", "read the results log");
-  add_client_options(*res, *cs);
-  auto rq =
-    std::make_shared<std::tuple<std::uint64_t, unsigned, unsigned, bool>>(
-      0, 100, 0, false);
-  res->add_option("--after", std::get<0>(*rq), "cursor (0: from the start)");
-  res->add_option("--limit", std::get<1>(*rq))->capture_default_str();
-  res->add_option("--wait", std::get<2>(*rq), "long-poll seconds (max 60)");
-  res->add_flag("--follow", std::get<3>(*rq), "keep reading (Ctrl-C stops)");
-  res->add_flag("--brief", cs->brief, "one line per result");
-  res->callback([&run, cs, rq] {
-    run = [cs, rq] {
-      int status = 0;
-      auto after = std::get<0>(*rq);
-      do {
-        unsigned wait = std::get<3>(*rq) ? 30 : std::get<2>(*rq);
-        auto page = call(*cs, "GET",
-                         "/v1/results?after=" + std::to_string(after) +
-                           "&limit=" + std::to_string(std::get<1>(*rq)) +
-                           "&wait=" + std::to_string(wait),
-                         "", status, static_cast<int>(wait));
-        if (!page)
-          return status;
-        if (cs->brief)
-          for (auto& r : (*page)["results"])
-            std::cout << result_line(r) << "\n";
-        else
-          std::cout << page->dump(2) << "\n";
-        std::cout.flush();
-        after = (*page)["next"].get<std::uint64_t>();
-      } while (std::get<3>(*rq));
-      return 0;
-    };
-  });
-
-  // -- wait
-  auto wait = app.add_subcommand(
-    "wait", "wait until the given tasks (default: all) have ended; prints "
-            "their results; exit 3 when one did not finish");
-  add_client_options(*wait, *cs);
-  auto wq = std::make_shared<std::pair<std::vector<std::uint64_t>, int>>(
-    std::vector<std::uint64_t>{}, 600);
-  wait->add_option("ids", wq->first, "task ids");
-  wait->add_option("--for", wq->second, "give up after this many seconds")
-    ->capture_default_str();
-  wait->callback([&run, cs, wq] {
-    run = [cs, wq] { return wait_for(*cs, wq->first, wq->second); };
-  });
+  add_read_commands(app, run, cs);
+  add_wait_command(app, run, cs);
+  add_top_command(app, run, cs);
 
   // -- teardown
   auto td = app.add_subcommand(
@@ -187,7 +116,7 @@ void add_client_commands(CLI::App& app, std::function<int()>& run) {
   auto yes = std::make_shared<bool>(false);
   td->add_flag("--yes", *yes, "do not ask for confirmation");
   td->callback([&run, cs, yes] {
-    run = [cs, yes] {
+    run = client_action(cs, [cs, yes] {
       if (!*yes) {
         std::cerr << "Tear down the framework at " << cs->api
                   << "? Mesos kills all of its tasks. Type 'yes': ";
@@ -203,8 +132,10 @@ void add_client_commands(CLI::App& app, std::function<int()>& run) {
       if (r)
         std::cout << r->dump() << "\n";
       return status;
-    };
+    });
   });
+
+  add_completion_command(app, run);
 }
 
 } // namespace outrigger::app

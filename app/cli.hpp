@@ -1,9 +1,11 @@
 #pragma once
 // The client subcommands of `outrigger` (submit, get, list, kill, results,
-// wait, teardown): thin clients of the HTTP API for shells and scripts.
-// They print JSON (or one line per item with --brief) and exit 0 on
-// success, 1 when the API refused the request, 2 when it is unreachable or
-// a waited-for task did not finish.
+// wait, top, teardown, completion): thin clients of the HTTP API for people
+// and scripts. On a terminal they print tables and summaries; on a pipe the
+// API's JSON (or one line per item with --brief), as -o asks. Exit
+// statuses: 0 success, 1 the API refused the request, 2 it is unreachable,
+// 4 a usage or configuration error; `wait`: 0 all FINISHED, 3 one did not,
+// 4 usage, configuration or connection (README "Exit statuses").
 
 #include <CLI/CLI.hpp>
 

@@ -73,8 +73,13 @@ int submit_batches(const client_settings& c,
     for (std::size_t i = 0; i < items.size(); ++i) {
       auto& item = items[i];
       if (item.contains("task")) {
-        std::cout << (c.brief ? task_line(item["task"]) : item["task"].dump())
-                  << "\n";
+        auto& task = item["task"];
+        if (c.output == "ids")
+          std::cout << task.value("id", 0) << "\n";
+        else if (c.brief || c.output == "brief")
+          std::cout << task_line(task) << "\n";
+        else // one JSON document a line (NDJSON), whatever -o says
+          std::cout << task.dump() << "\n";
         continue;
       }
       code = 1;

@@ -1,35 +1,20 @@
 #include "app/cli_support.hpp"
 
+#include "app/cli_config.hpp"
+#include "app/cli_output.hpp"
 #include "app/http_client.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <random>
 #include <thread>
 
 namespace outrigger::app {
-
-namespace {
-
-std::string token_of(const client_settings& c) {
-  if (!c.token_file.empty()) {
-    std::ifstream in{c.token_file};
-    std::string t;
-    std::getline(in, t);
-    while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back())))
-      t.pop_back();
-    return t;
-  }
-  if (auto* env = std::getenv("OUTRIGGER_API_TOKEN"))
-    return env;
-  return {};
-}
-
-} // namespace
 
 std::string random_key() {
   std::random_device rd;
@@ -53,27 +38,20 @@ nlohmann::json pairs(const std::vector<std::string>& items) {
   return out;
 }
 
-bool terminal(const std::string& state) {
-  static const char* states[] = {"FINISHED", "FAILED",  "KILLED", "ERROR",
-                                 "LOST",     "DROPPED", "GONE"};
-  for (auto* s : states)
-    if (state == s)
-      return true;
-  return false;
-}
-
 } // namespace
 
 void add_client_options(CLI::App& cmd, client_settings& c) {
-  cmd.add_option("--api", c.api, "URL of the outrigger API")
-    ->envname("OUTRIGGER_API")
-    ->capture_default_str();
+  // No envname here: resolve_client applies flag > environment > file.
+  cmd.add_option("--api", c.api_flag,
+                 "URL of the outrigger API (else OUTRIGGER_API, client.conf, "
+                 "http://127.0.0.1:8080)");
+  cmd.add_option("--token-file,--api-token-file", c.token_file_flag,
+                 "bearer token file (else OUTRIGGER_TOKEN_FILE, "
+                 "OUTRIGGER_TOKEN, client.conf)");
   cmd
-    .add_option("--api-token-file", c.token_file,
-                "bearer token file (else OUTRIGGER_API_TOKEN)")
-    ->envname("OUTRIGGER_API_TOKEN_FILE");
-  cmd.add_option("--timeout", c.timeout, "seconds to wait for the API")
-    ->capture_default_str();
+    .add_option("--timeout", c.timeout_flag,
+                "seconds to wait for the API (default 30)")
+    ->check(CLI::PositiveNumber);
   cmd.add_option("--ca-file", c.ca_file, "PEM CAs to trust for an https API")
     ->envname("OUTRIGGER_CA_FILE");
   cmd.add_flag("--insecure", c.insecure,
@@ -86,6 +64,27 @@ void add_client_options(CLI::App& cmd, client_settings& c) {
     ->envname("OUTRIGGER_CLIENT_KEY");
 }
 
+void add_output_option(CLI::App& cmd, client_settings& c) {
+  cmd
+    .add_option("-o,--output", c.output,
+                "json, table, wide, ids or brief (default: table on a "
+                "terminal, JSON on a pipe)")
+    ->check(CLI::IsMember(output_names()));
+}
+
+std::function<int()> client_action(std::shared_ptr<client_settings> c,
+                                   std::function<int()> body) {
+  return [c, body = std::move(body)] {
+    auto problem =
+      resolve_client(*c, [](const char* name) { return std::getenv(name); });
+    if (!problem.empty()) {
+      std::cerr << "outrigger: " << problem << "\n";
+      return 4;
+    }
+    return body();
+  };
+}
+
 // Calls the API; prints errors; returns the parsed body or nullopt.
 std::optional<nlohmann::json> call(const client_settings& c,
                                    const std::string& method,
@@ -93,7 +92,7 @@ std::optional<nlohmann::json> call(const client_settings& c,
                                    const std::string& body, int& status,
                                    int extra_seconds) {
   auto r = http_call(
-    c.api, method, target, body, token_of(c),
+    c.api, method, target, body, c.token,
     std::chrono::seconds{c.timeout + extra_seconds}, "application/json",
     client_tls{c.ca_file, c.insecure, c.client_cert, c.client_key});
   if (r.status == 0) {
@@ -136,14 +135,6 @@ std::string result_line(const nlohmann::json& r) {
   if (!r.value("message", "").empty())
     line += "\t" + r["message"].get<std::string>();
   return line;
-}
-
-void print(const client_settings& c, const nlohmann::json& j,
-           std::string (*line)(const nlohmann::json&)) {
-  if (c.brief)
-    std::cout << line(j) << "\n";
-  else
-    std::cout << j.dump(2) << "\n";
 }
 
 nlohmann::json patched_spec(nlohmann::json spec, const submit_settings& s) {
@@ -208,78 +199,6 @@ nlohmann::json patched_spec(nlohmann::json spec, const submit_settings& s) {
     spec["constraints"] = list;
   }
   return spec;
-}
-
-// Waits until every task in `ids` (all tasks when empty) is terminal.
-namespace {
-
-// Prints every result of the log; 3 when one is not FINISHED.
-int print_all_results(const client_settings& c, int& status) {
-  int code = 0;
-  std::uint64_t cursor = 0;
-  for (;;) {
-    auto page =
-      call(c, "GET", "/v1/results?limit=1000&after=" + std::to_string(cursor),
-           "", status);
-    if (!page)
-      return status;
-    if ((*page)["results"].empty())
-      return code;
-    for (auto& r : (*page)["results"]) {
-      std::cout << result_line(r) << "\n";
-      if (r["state"] != "FINISHED")
-        code = 3;
-    }
-    cursor = (*page)["next"].get<std::uint64_t>();
-  }
-}
-
-} // namespace
-
-int wait_for(const client_settings& c, std::vector<std::uint64_t> ids,
-             int timeout) {
-  auto deadline =
-    std::chrono::steady_clock::now() + std::chrono::seconds{timeout};
-  for (;;) {
-    int status = 0;
-    // The cursor first: a result that lands during the checks below then
-    // ends the long poll at once.
-    auto f = call(c, "GET", "/v1/framework", "", status);
-    if (!f)
-      return status;
-    bool done = true;
-    std::vector<nlohmann::json> finals;
-    if (ids.empty()) {
-      for (auto& [state, n] : (*f)["tasks"].items())
-        done &= terminal(state) || n.get<std::uint64_t>() == 0;
-    }
-    for (auto id : ids) {
-      auto t = call(c, "GET", "/v1/tasks/" + std::to_string(id), "", status);
-      if (!t)
-        return status;
-      done &= terminal((*t)["state"]);
-      finals.push_back(std::move(*t));
-    }
-    if (done && ids.empty())
-      return print_all_results(c, status);
-    if (done) {
-      int code = 0;
-      for (auto& t : finals) {
-        std::cout << task_line(t) << "\n";
-        if (t["state"] != "FINISHED")
-          code = 3;
-      }
-      return code;
-    }
-    if (std::chrono::steady_clock::now() > deadline) {
-      std::cerr << "outrigger: tasks still running after " << timeout << " s\n";
-      return 2;
-    }
-    // Sleep until a result arrives (long poll), at most 5 s.
-    auto after = (*f)["results_cursor"].get<std::uint64_t>();
-    call(c, "GET", "/v1/results?limit=1&wait=5&after=" + std::to_string(after),
-         "", status, 5);
-  }
 }
 
 } // namespace outrigger::app

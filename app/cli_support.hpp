@@ -8,28 +8,47 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace outrigger::app {
 
-/// Where the API is and how to authenticate.
+/// Where the API is and how to authenticate, and how to print.
 struct client_settings {
+  /// The API, the request timeout (seconds) and the bearer token: set by
+  /// resolve_client (cli_config.hpp) from the flags below, the
+  /// environment and client.conf. The token is never printed.
   std::string api = "http://127.0.0.1:8080";
-  std::string token_file;
   int timeout = 30;
+  std::string token;
+  /// As given on the command line (empty / 0: not given).
+  std::string api_flag, token_file_flag;
+  int timeout_flag = 0;
+  /// --brief, and -o (empty: automatic).
   bool brief = false;
+  std::string output;
   std::string ca_file;     ///< --ca-file: CAs that sign an https:// API
   bool insecure = false;   ///< --insecure: no certificate check
   std::string client_cert; ///< --client-cert (mutual TLS)
   std::string client_key;  ///< --client-key
 };
 
-/// Adds --api, --api-token-file, --timeout and the TLS options (--ca-file,
-/// --insecure, --client-cert, --client-key) to `cmd`.
+/// Adds --api, --token-file (alias --api-token-file), --timeout and the TLS
+/// options (--ca-file, --insecure, --client-cert, --client-key) to `cmd`.
 void add_client_options(CLI::App& cmd, client_settings& c);
+
+/// Adds -o/--output (json|table|wide|ids|brief) to `cmd`.
+void add_output_option(CLI::App& cmd, client_settings& c);
+
+/// The action of a client command: resolves the settings (flags, the
+/// environment, client.conf) and runs `body`; a configuration error is
+/// printed and gives exit status 4.
+std::function<int()> client_action(std::shared_ptr<client_settings> c,
+                                   std::function<int()> body);
 
 /// Calls the API; prints an error (and sets `status` to 1 for a refusal,
 /// 2 when unreachable) or returns the parsed body.
@@ -44,10 +63,6 @@ std::string task_line(const nlohmann::json& t);
 
 /// "id<TAB>key<TAB>STATE[<TAB>exit=N][<TAB>message]".
 std::string result_line(const nlohmann::json& r);
-
-/// Prints `j` as indented JSON, or as one line with --brief.
-void print(const client_settings& c, const nlohmann::json& j,
-           std::string (*line)(const nlohmann::json&));
 
 /// Options of `submit`.
 struct submit_settings {
@@ -80,11 +95,5 @@ std::vector<nlohmann::json> specs_of_file(const submit_settings& s,
 /// (what was not sent is said).
 int submit_batches(const client_settings& c,
                    const std::vector<nlohmann::json>& specs, std::size_t batch);
-
-/// Waits until the tasks `ids` (all when empty) have ended and prints them
-/// (or every result); 0 when all FINISHED, 3 when one did not, 2 on timeout
-/// or when the API is unreachable.
-int wait_for(const client_settings& c, std::vector<std::uint64_t> ids,
-             int timeout);
 
 } // namespace outrigger::app
