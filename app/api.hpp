@@ -7,6 +7,7 @@
 #include "actors/messages.hpp"
 #include "app/http_server.hpp"
 #include "app/metrics.hpp"
+#include "app/rate_history.hpp"
 
 #include <caf/actor_system.hpp>
 
@@ -25,6 +26,8 @@ struct api_context {
   offer_matcher_actor matcher;
   master_link_actor link;
   std::shared_ptr<service_metrics> metrics;
+  /// Recent launches/finishes/failures for GET /v1/stats (may be null).
+  std::shared_ptr<const rate_history> stats;
   std::string token;          ///< bearer token; empty: no authentication
   bool protect_reads = false; ///< GETs need the token too
   /// False once the service is stopping: mutating requests get 503.
@@ -35,12 +38,13 @@ struct api_context {
 
 /// Who may call a route.
 enum class access {
-  open,  ///< anyone, always (health, readiness, metrics)
+  open,  ///< anyone, always (health, readiness, metrics, the dashboard)
   read,  ///< the bearer token only with --protect-reads
   write, ///< the bearer token; refused (503) while the service stops
 };
 
-/// One route of the API: a method on a path pattern ("/v1/tasks/{id}"),
+/// One route of the API: a method on a path pattern ("/v1/tasks/{id}", or
+/// "/ui/{file}" for everything below /ui/),
 /// who may call it and what answers it (`id` is the {id} of the path, 0
 /// without one). The handler runs after the token check.
 struct api_route {

@@ -56,6 +56,9 @@ struct serve_settings {
   std::string listen = "127.0.0.1:8080";
   std::string api_token_file; ///< bearer token for mutating endpoints
   bool protect_reads = false; ///< the token is needed for GETs too
+  /// The URL users reach the service at (FrameworkInfo.webui_url and
+  /// hostname); empty: not advertised.
+  std::string advertise_url;
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_connections = 256;
   double max_requests_per_second = 20000;
@@ -79,6 +82,11 @@ std::string with_config_file(CLI::App& serve, std::vector<std::string>& args);
 /// "[::1]:8080"); nullopt when it is not address:port.
 std::optional<std::pair<std::string, std::uint16_t>>
 listen_endpoint(const std::string& listen);
+
+/// The host of an --advertise-url value ("https://sched.example.com:8443/"
+/// gives "sched.example.com"); nullopt unless it is an absolute http(s)
+/// URL with a host and without whitespace.
+std::optional<std::string> advertised_host(const std::string& url);
 
 /// Checks the settings that CLI11 cannot (ranges, combinations); the
 /// message names the setting ("--backoff-max: must be >= --backoff-min").
