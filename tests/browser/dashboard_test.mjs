@@ -210,7 +210,10 @@ async function main() {
   });
 
   await step('no script error and no Content-Security-Policy violation', async () => {
-    const bad = (await browser.consoleLog()).filter((e) => /Content Security Policy|Uncaught|SyntaxError|TypeError/.test(e.message));
+    const log = await browser.consoleLog();
+    // The console is read for real: the refused submit (401) is in it.
+    assert(log.some((e) => / 401 /.test(e.message)), `the console log has no 401 (${log.length} entries)`);
+    const bad = log.filter((e) => /Content Security Policy|Uncaught|SyntaxError|TypeError/.test(e.message));
     assert(bad.length === 0, bad.map((e) => e.message).join('\n'));
   });
 
