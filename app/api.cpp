@@ -1,5 +1,7 @@
 #include "app/api.hpp"
 
+#include "app/web_ui.hpp"
+
 #include "actors/error.hpp"
 #include "actors/log.hpp"
 #include "scheduling/task_book/api_error.hpp"
@@ -230,8 +232,12 @@ void list_tasks(const ctx_ptr& c, http_request& req, std::uint64_t,
     return done(error(400, "invalid_argument",
                       bad + ": expected a non-negative integer", bad));
   list_request q{
-    req.query["state"], req.query["key"], *cursor,
-    static_cast<std::uint32_t>(std::min<std::uint64_t>(*limit, 1u << 30))};
+    req.query["state"],
+    req.query["key"],
+    *cursor,
+    static_cast<std::uint32_t>(std::min<std::uint64_t>(*limit, 1u << 30)),
+    req.query["queue"],
+    req.query["role"]};
   for (auto& ch : q.state)
     ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   ask_book(c, done, c->timeout, atom::list_v, std::move(q));
@@ -276,6 +282,20 @@ void framework(const ctx_ptr& c, http_request&, std::uint64_t,
   framework_info(c, done);
 }
 
+void stats(const ctx_ptr& c, http_request&, std::uint64_t,
+           const responder& done) {
+  if (!c->stats)
+    return done(error(503, "unavailable", "no statistics kept"));
+  done(json(200, c->stats->to_json(rate_history::clock::now())));
+}
+
+// The dashboard's files: open, like /healthz, so that the page can load
+// and ask for the token; they hold no data and no secret.
+void web_file(const ctx_ptr&, http_request& req, std::uint64_t,
+              const responder& done) {
+  done(serve_web_file(req.path, req.if_none_match));
+}
+
 // TEARDOWN: kills every task of the framework.
 void teardown(const ctx_ptr& c, http_request&, std::uint64_t,
               const responder& done) {
@@ -290,12 +310,15 @@ void teardown(const ctx_ptr& c, http_request&, std::uint64_t,
 }
 
 constexpr std::string_view task_prefix = "/v1/tasks/";
+constexpr std::string_view web_prefix = "/ui/";
 
 // Whether a path names a route's pattern: equal, or for "/v1/tasks/{id}"
 // anything below /v1/tasks/ (a malformed id is that route's 404).
 bool matches(std::string_view pattern, std::string_view path) {
   if (pattern.ends_with("{id}"))
     return path.starts_with(task_prefix);
+  if (pattern.ends_with("{file}"))
+    return path.starts_with(web_prefix);
   return path == pattern;
 }
 
@@ -446,6 +469,9 @@ const std::vector<api_route>& api_routes() {
     {"GET", "/v1/results", access::read, results},
     {"GET", "/v1/framework", access::read, framework},
     {"DELETE", "/v1/framework", access::admin, teardown, "teardown"},
+    {"GET", "/v1/stats", access::read, stats},
+    {"GET", "/", access::open, web_file},
+    {"GET", "/ui/{file}", access::open, web_file},
   };
   return routes;
 }

@@ -9,6 +9,7 @@
 #include "app/audit.hpp"
 #include "app/http_server.hpp"
 #include "app/metrics.hpp"
+#include "app/rate_history.hpp"
 
 #include <caf/actor_system.hpp>
 
@@ -35,6 +36,8 @@ struct api_context {
   bool allow_unauthenticated = false; ///< shown in /v1/framework
   bool tls = false;                   ///< the API speaks HTTPS
   bool mutual_tls = false;            ///< clients need a certificate
+  /// Recent launches/finishes/failures for GET /v1/stats (may be null).
+  std::shared_ptr<const rate_history> stats;
   /// False once the service is stopping: mutating requests get 503.
   std::shared_ptr<std::atomic<bool>> accepting;
   caf::timespan timeout = std::chrono::seconds{30};
@@ -44,13 +47,14 @@ struct api_context {
 /// Who may call a route: the scope a token needs (when tokens are
 /// configured). Each scope includes the ones before it.
 enum class access {
-  open,   ///< anyone, always (health, readiness, metrics)
+  open,   ///< anyone, always (health, readiness, metrics, the dashboard)
   read,   ///< a token with scope read, only with --protect-reads
   submit, ///< scope submit; refused (503) while the service stops
   admin,  ///< scope admin; refused (503) while the service stops
 };
 
-/// One route of the API: a method on a path pattern ("/v1/tasks/{id}"),
+/// One route of the API: a method on a path pattern ("/v1/tasks/{id}", or
+/// "/ui/{file}" for everything below /ui/),
 /// who may call it and what answers it (`id` is the {id} of the path, 0
 /// without one). The handler runs after the token check, with the caller
 /// in `request.caller`. Rows with an `action` are mutating: each request is

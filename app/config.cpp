@@ -155,6 +155,9 @@ void add_serve_options(CLI::App& cmd, serve_settings& s) {
   opt(cmd, "tls-client-ca", s.tls_client_ca,
       "PEM CAs of client certificates: mutual TLS")
     ->group(api);
+  opt(cmd, "advertise-url", s.advertise_url,
+      "URL users reach the API and dashboard at (FrameworkInfo.webui_url)")
+    ->group(api);
   opt(cmd, "max-body-bytes", s.max_body_bytes, "largest request body")
     ->group(api);
   opt(cmd, "max-connections", s.max_connections, "open API connections")
@@ -298,7 +301,37 @@ bool is_loopback(const std::string& host) {
          host.find_first_not_of("0123456789.") == std::string::npos;
 }
 
+std::optional<std::string> advertised_host(const std::string& url) {
+  std::string rest;
+  for (auto scheme : {"http://", "https://"})
+    if (url.rfind(scheme, 0) == 0)
+      rest = url.substr(std::string{scheme}.size());
+  if (rest.empty())
+    return std::nullopt;
+  for (char c : url)
+    if (std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(c))
+      return std::nullopt;
+  auto authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (authority.find('@') != std::string::npos)
+    return std::nullopt; // no credentials in an advertised address
+  std::string host;
+  if (!authority.empty() && authority.front() == '[') {
+    auto close = authority.find(']');
+    if (close == std::string::npos)
+      return std::nullopt;
+    host = authority.substr(1, close - 1);
+  } else {
+    host = authority.substr(0, authority.find(':'));
+  }
+  if (host.empty())
+    return std::nullopt;
+  return host;
+}
+
 std::string validate(const serve_settings& s) {
+  if (!s.advertise_url.empty() && !advertised_host(s.advertise_url))
+    return "--advertise-url: \"" + s.advertise_url +
+           "\" is not an http(s)://host[:port][/path] URL";
   auto positive = [](double v) { return std::isfinite(v) && v > 0; };
   if (!s.dev && s.master.empty())
     return "--master: required (or --dev)";

@@ -66,6 +66,9 @@ struct serve_settings {
   std::string tls_cert;               ///< the API speaks HTTPS with this chain
   std::string tls_key;
   std::string tls_client_ca; ///< mutual TLS: clients need a cert
+  /// The URL users reach the service at (FrameworkInfo.webui_url and
+  /// hostname); empty: not advertised.
+  std::string advertise_url;
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_connections = 256;
   double max_requests_per_second = 20000;
@@ -93,6 +96,10 @@ listen_endpoint(const std::string& listen);
 /// True when `host` (of --listen) is a loopback address: 127.0.0.0/8, ::1
 /// or "localhost".
 bool is_loopback(const std::string& host);
+/// The host of an --advertise-url value ("https://sched.example.com:8443/"
+/// gives "sched.example.com"); nullopt unless it is an absolute http(s)
+/// URL with a host and without whitespace.
+std::optional<std::string> advertised_host(const std::string& url);
 
 /// Checks the settings that CLI11 cannot (ranges, combinations); the
 /// message names the setting ("--backoff-max: must be >= --backoff-min").

@@ -327,6 +327,7 @@ private:
       parse_query(target.substr(q + 1), req.query);
     req.content_type = std::string{msg[http::field::content_type]};
     req.authorization = std::string{msg[http::field::authorization]};
+    req.if_none_match = std::string{msg[http::field::if_none_match]};
     req.body = std::move(msg.body());
     auto path = req.path;
     if (!srv_->take_token()) {

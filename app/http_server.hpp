@@ -32,6 +32,7 @@ struct http_request {
   std::map<std::string, std::string> query; ///< decoded; last value wins
   std::string content_type;
   std::string authorization;
+  std::string if_none_match; ///< validators of a conditional GET
   std::string body;
   std::string request_id; ///< made by the server, unique in the process
   std::string client;     ///< "address:port" of the peer

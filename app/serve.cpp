@@ -11,6 +11,7 @@
 #include "app/dev_cluster.hpp"
 #include "app/http_server.hpp"
 #include "app/metrics.hpp"
+#include "app/rate_history.hpp"
 #include "app/service_config.hpp"
 #include "scheduling/store/journal.hpp"
 
@@ -47,6 +48,7 @@ caf::timespan secs(double s) {
 void spawn_metrics_poller(caf::actor_system& sys, master_link_actor link,
                           task_book_actor book, offer_matcher_actor matcher,
                           std::shared_ptr<service_metrics> metrics,
+                          std::shared_ptr<rate_history> stats,
                           unsigned budget) {
   sys.spawn([=](caf::event_based_actor* self) -> caf::behavior {
     self->link_to(book); // stops with the book
@@ -57,8 +59,17 @@ void spawn_metrics_poller(caf::actor_system& sys, master_link_actor link,
           .then([=](const link_metrics& m) { metrics->update(m, budget); },
                 [](caf::error&) {});
         self->request(book, 5s, atom::metrics_v)
-          .then([=](const book_metrics& m) { metrics->update(m); },
-                [](caf::error&) {});
+          .then(
+            [=](const book_metrics& m) {
+              metrics->update(m);
+              std::vector<std::pair<std::string, std::uint64_t>> results;
+              for (auto& [key, n] : m.results)
+                results.emplace_back(key.first, n);
+              stats->record(rate_history::clock::now(),
+                            totals_of(m.launches, results),
+                            m.oldest_queued_seconds);
+            },
+            [](caf::error&) {});
         self->request(matcher, 5s, atom::metrics_v)
           .then([=](const matcher_metrics& m) { metrics->update(m); },
                 [](caf::error&) {});
@@ -294,7 +305,9 @@ int run_serve(serve_settings s, const std::string& version) {
     caf::anon_send(matcher, atom::connect_v, *link);
 
     auto metrics = std::make_shared<service_metrics>(version);
-    spawn_metrics_poller(sys, *link, book, matcher, metrics, s.max_reconnect);
+    auto stats = std::make_shared<rate_history>(rate_history::clock::now());
+    spawn_metrics_poller(sys, *link, book, matcher, metrics, stats,
+                         s.max_reconnect);
 
     // -- the API --------------------------------------------------------------
     auto accepting = std::make_shared<std::atomic<bool>>(true);
@@ -307,6 +320,7 @@ int run_serve(serve_settings s, const std::string& version) {
     auto tokens =
       std::make_shared<token_registry>(std::move(secrets->api_tokens));
     ctx->tokens = tokens;
+    ctx->stats = stats;
     ctx->protect_reads = s.protect_reads;
     ctx->allow_unauthenticated = s.allow_unauthenticated;
     ctx->tls = !s.tls_cert.empty();

@@ -116,6 +116,11 @@ link::link_config link_config_of(const serve_settings& s,
   lc.framework.failover_timeout = s.failover_timeout;
   if (secrets.mesos)
     lc.framework.principal = secrets.mesos->principal;
+  // The Mesos web UI links a framework's page to webui_url (the dashboard).
+  if (auto host = advertised_host(s.advertise_url)) {
+    lc.framework.webui_url = s.advertise_url;
+    lc.framework.hostname = *host;
+  }
   lc.backoff.floor = secs(s.backoff_min);
   lc.backoff.cap = secs(s.backoff_max);
   lc.backoff.max_reconnect = s.max_reconnect;

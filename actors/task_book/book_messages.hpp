@@ -41,13 +41,15 @@ struct list_request {
   std::string key;         ///< key prefix, or ""
   std::uint64_t after = 0; ///< cursor: task ids greater than this
   std::uint32_t limit = 100;
+  std::string queue; ///< only this queue, or ""
+  std::string role;  ///< only this role, or ""
   bool operator==(const list_request&) const = default;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, list_request& x) {
   return f(caf::meta::type_name("list_request"), x.state, x.key, x.after,
-           x.limit);
+           x.limit, x.queue, x.role);
 }
 
 // == offer_matcher <-> task_book

@@ -31,6 +31,8 @@ api_reply list_reply(const task_book_state& book, const list_request& q,
   query.key_prefix = q.key;
   query.after = q.after;
   query.limit = q.limit;
+  query.queue = q.queue;
+  query.role = q.role;
   auto page = book.list(query);
   auto items = nlohmann::json::array();
   for (auto* t : page.tasks)

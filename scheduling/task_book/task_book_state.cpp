@@ -141,6 +141,10 @@ list_page task_book_state::list(const list_query& query) const {
       continue;
     if (!t.spec->key.starts_with(query.key_prefix))
       continue;
+    if (!query.queue.empty() && t.spec->queue.view() != query.queue)
+      continue;
+    if (!query.role.empty() && t.spec->role.view() != query.role)
+      continue;
     if (page.tasks.size() == limit) {
       page.next = page.tasks.back()->id; // at least one more matches
       break;

@@ -153,6 +153,8 @@ struct list_query {
   std::string key_prefix;          ///< only keys starting with this
   task_id after = 0;               ///< cursor: ids greater than this
   std::size_t limit = 100;
+  std::string queue; ///< only this queue, or "" for any
+  std::string role;  ///< only this role, or "" for any
 };
 
 /// A page of list(). Pointers stay valid until the next change.

@@ -84,7 +84,9 @@ TEST_CASE("docs/api.yaml describes every route and the codes the server "
   std::set<std::pair<std::string, std::string>> served_ops, documented_ops;
   for (auto& r : app::api_routes()) {
     std::string p{r.pattern};
-    auto example = p == "/v1/tasks/{id}" ? std::string{"/v1/tasks/1"} : p;
+    auto example = p == "/v1/tasks/{id}" ? std::string{"/v1/tasks/1"}
+                   : p == "/ui/{file}"   ? std::string{"/ui/app.css"}
+                                         : p;
     CHECK(app::route_of(example) == p);
     served.insert(p);
     served_ops.emplace(p, std::string{r.method});
@@ -133,6 +135,10 @@ TEST_CASE("docs/api.yaml describes every route and the codes the server "
      "viewer-0123456789ab"},
     {"DELETE", "/v1/tasks/1", "/v1/tasks/{id}", "", "viewer-0123456789ab"},
     {"DELETE", "/v1/framework", "/v1/framework", "", "viewer-0123456789ab"},
+    {"GET", "/v1/stats", "/v1/stats", "", ""},
+    {"GET", "/", "/", "", ""},
+    {"GET", "/ui/js/main.js", "/ui/{file}", "", ""},
+    {"GET", "/ui/no-such-file.js", "/ui/{file}", "", ""},
     {"DELETE", "/v1/framework", "/v1/framework", "", "tok"}, // last: teardown
   };
   for (auto& p : probes) {

@@ -238,15 +238,32 @@ TEST_CASE("SIGTERM leaves the framework registered with the master") {
     {"--agents", "1", "--mode", "synthetic", "--synthetic-duration", "100-300"},
     dir.path() / "sim.log"};
   REQUIRE(sim.up());
-  serve_process serve{
-    {"--master", sim.url(), "--data-dir", (dir.path() / "data").string()},
-    dir.path() / "serve.log"};
+  serve_process serve{{"--master", sim.url(), "--data-dir",
+                       (dir.path() / "data").string(), "--advertise-url",
+                       "https://sched.example.com:8443/"},
+                      dir.path() / "serve.log"};
   REQUIRE(serve.up());
   REQUIRE(serve.eventually(
     "/readyz", [](const api_answer& a) { return a.status == 200; }));
   REQUIRE(serve.call("POST", "/v1/tasks", task_body("t", "true")).status ==
           201);
   REQUIRE(serve.all_terminal());
+  // The dashboard's address reaches the master (its web UI links to it).
+  auto subscribed = sim.state();
+  REQUIRE(subscribed["frameworks"].size() == 1);
+  CHECK(subscribed["frameworks"][0]["webui_url"] ==
+        "https://sched.example.com:8443/");
+  CHECK(subscribed["frameworks"][0]["hostname"] == "sched.example.com");
+  // The service's own activity counters: one launch and one finish.
+  CHECK(serve.eventually("/v1/stats", [](const api_answer& a) {
+    std::uint64_t launches = 0, finishes = 0;
+    for (auto& i : a.body["intervals"]) {
+      launches += i["launches"].get<std::uint64_t>();
+      finishes += i["finishes"].get<std::uint64_t>();
+    }
+    return a.status == 200 && a.body["intervals"].size() == 90 &&
+           launches == 1 && finishes == 1;
+  }));
   serve.process().signal(SIGTERM);
   CHECK(serve.process().wait(20s) == 0);
   auto state = sim.state();

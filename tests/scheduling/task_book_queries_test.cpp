@@ -32,6 +32,23 @@ TEST_CASE_FIXTURE(book_fixture, "tasks are listed by phase and key from a "
   CHECK(book->find_key("nope") == nullptr);
 }
 
+TEST_CASE_FIXTURE(book_fixture, "tasks are listed by queue and role") {
+  submit("a", {{"queue", "etl"}});
+  submit("b", {{"queue", "etl"}, {"priority", 3}});
+  submit("c");
+  auto etl = book->list({std::nullopt, "", 0, 100, "etl", ""});
+  REQUIRE(etl.tasks.size() == 2);
+  CHECK(etl.tasks[1]->spec->key == "b");
+  auto plain = book->list({std::nullopt, "", 0, 100, "default", ""});
+  REQUIRE(plain.tasks.size() == 1);
+  CHECK(plain.tasks[0]->spec->key == "c");
+  CHECK(book->list({std::nullopt, "", 0, 100, "", "*"}).tasks.size() == 3);
+  CHECK(book->list({std::nullopt, "", 0, 100, "", "ml"}).tasks.empty());
+  auto page = book->list({std::nullopt, "", 0, 1, "etl", "*"});
+  CHECK(page.tasks.size() == 1);
+  CHECK(page.next == 1);
+}
+
 TEST_CASE_FIXTURE(book_fixture, "retention forgets the oldest terminal tasks "
                                 "and results") {
   cfg.max_terminal_tasks = 2;
