@@ -1,5 +1,6 @@
 #include "app/cli.hpp"
 
+#include "app/cli_logs.hpp"
 #include "app/cli_support.hpp"
 
 #include <iostream>
@@ -176,9 +177,20 @@ void add_client_commands(CLI::App& app, std::function<int()>& run) {
   wait->add_option("ids", wq->first, "task ids");
   wait->add_option("--for", wq->second, "give up after this many seconds")
     ->capture_default_str();
-  wait->callback([&run, cs, wq] {
-    run = [cs, wq] { return wait_for(*cs, wq->first, wq->second); };
+  auto wait_logs = std::make_shared<bool>(false);
+  wait->add_flag("--logs", *wait_logs,
+                 "then print each failed task's stderr tail");
+  wait->callback([&run, cs, wq, wait_logs] {
+    run = [cs, wq, wait_logs] {
+      auto code = wait_for(*cs, wq->first, wq->second);
+      if (*wait_logs && (code == 0 || code == 3))
+        print_failed_tails(*cs, wq->first);
+      return code;
+    };
   });
+
+  // -- logs
+  add_logs_command(app, run, cs);
 
   // -- teardown
   auto td = app.add_subcommand(

@@ -13,8 +13,6 @@
 
 namespace outrigger::app {
 
-namespace {
-
 std::string token_of(const client_settings& c) {
   if (!c.token_file.empty()) {
     std::ifstream in{c.token_file};
@@ -29,7 +27,7 @@ std::string token_of(const client_settings& c) {
   return {};
 }
 
-} // namespace
+namespace {} // namespace
 
 std::string random_key() {
   std::random_device rd;

@@ -23,6 +23,10 @@ struct client_settings {
   bool brief = false;
 };
 
+/// The bearer token: the --api-token-file's first line, else
+/// $OUTRIGGER_API_TOKEN, else "".
+std::string token_of(const client_settings& c);
+
 /// Adds --api, --api-token-file and --timeout to `cmd`.
 void add_client_options(CLI::App& cmd, client_settings& c);
 

@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -14,6 +15,13 @@ namespace outrigger::app {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+
+std::string client_response::header(const std::string& name) const {
+  for (auto& [k, v] : headers)
+    if (beast::iequals(k, name))
+      return v;
+  return {};
+}
 
 client_response http_call(const std::string& base, const std::string& method,
                           const std::string& target, const std::string& body,
@@ -57,6 +65,9 @@ client_response http_call(const std::string& base, const std::string& method,
     http::read(stream, buffer, parser);
     out.status = parser.get().result_int();
     out.body = parser.get().body();
+    for (auto& f : parser.get())
+      out.headers.emplace_back(std::string{f.name_string()},
+                               std::string{f.value()});
     beast::error_code ignored;
     stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   } catch (const std::exception& e) {
