@@ -54,6 +54,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(outrigger, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(outrigger, (outrigger::launch_item))
   CAF_ADD_TYPE_ID(outrigger, (outrigger::launch_request))
   CAF_ADD_TYPE_ID(outrigger, (outrigger::launch_reply))
+  CAF_ADD_TYPE_ID(outrigger, (outrigger::sandbox_ref))
 
   // -- master_link, public
   CAF_ADD_ATOM(outrigger, outrigger::atom, call, "call")
@@ -104,6 +105,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(outrigger, caf::first_custom_type_id)
   CAF_ADD_ATOM(outrigger, outrigger::atom, tick, "tick")
   CAF_ADD_ATOM(outrigger, outrigger::atom, wake, "wake")
   CAF_ADD_ATOM(outrigger, outrigger::atom, pass, "pass")
+  // -- task output (sandbox logs, stderr tails)
+  CAF_ADD_ATOM(outrigger, outrigger::atom, sandbox, "sandbox")
+  CAF_ADD_ATOM(outrigger, outrigger::atom, tail, "tail")
 
 CAF_END_TYPE_ID_BLOCK(outrigger)
 
@@ -232,6 +236,11 @@ using notice_sink_actor = caf::typed_actor<
   // Why task `id` is still pending ("" when the matcher does not hold it).
   caf::replies_to<atom::reason, std::uint64_t>::with<std::string>>;
 
+/// Fetches the end of an attempt's stderr from its agent (app/, on Asio):
+/// "" when it cannot; the text is valid UTF-8 and bounded.
+using stderr_tail_actor =
+  caf::typed_actor<caf::replies_to<atom::tail, sandbox_ref>::with<std::string>>;
+
 /// The task book: tasks, results and the framework id, with the status
 /// tracker's work (UPDATEs, ACKs after persistence, reconciliation, KILL
 /// retries) and the state store. Detached: it waits for fsync.
@@ -260,6 +269,12 @@ using task_book_actor = caf::typed_actor<
   caf::reacts_to<atom::connect, master_link_actor>,
   // Sends notices to this sink (and asks it for pending reasons).
   caf::reacts_to<atom::connect, notice_sink_actor>,
+  // Where attempt N (0: the latest) of a task ran, for its logs.
+  caf::replies_to<atom::sandbox, std::uint64_t,
+                  std::uint32_t>::with<sandbox_ref>,
+  // Fetches stderr tails from this actor before applying terminal updates
+  // that are not TASK_FINISHED (the tail goes into the result).
+  caf::reacts_to<atom::connect, stderr_tail_actor>,
   // -- internal, self-sent --
   // Group commit: everything appended before this message becomes durable.
   caf::reacts_to<atom::commit>,

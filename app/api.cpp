@@ -4,6 +4,7 @@
 
 #include "actors/error.hpp"
 #include "actors/log.hpp"
+#include "app/task_logs.hpp"
 #include "scheduling/task_book/api_error.hpp"
 
 #include <caf/event_based_actor.hpp>
@@ -73,8 +74,12 @@ std::optional<std::uint64_t> number(const http_request& req,
   return v;
 }
 
-std::optional<std::uint64_t> id_of(const std::string& path) {
+// The task id of a path below /v1/tasks/: all of the rest for the task
+// itself, the segment before the next '/' for its sub-resources.
+std::optional<std::uint64_t> id_of(const std::string& path, bool whole) {
   auto text = path.substr(std::string{"/v1/tasks/"}.size());
+  if (!whole)
+    text = text.substr(0, text.find('/'));
   std::uint64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc{} || end != text.data() + text.size())
@@ -312,11 +317,26 @@ void teardown(const ctx_ptr& c, http_request&, std::uint64_t,
 constexpr std::string_view task_prefix = "/v1/tasks/";
 constexpr std::string_view web_prefix = "/ui/";
 
-// Whether a path names a route's pattern: equal, or for "/v1/tasks/{id}"
-// anything below /v1/tasks/ (a malformed id is that route's 404).
+// The pattern of a path below /v1/tasks/: a task's sub-resource (logs,
+// files) or else the task itself (a malformed id is that route's 404).
+std::string_view task_pattern(std::string_view path) {
+  auto rest = path.substr(task_prefix.size());
+  auto slash = rest.find('/');
+  if (slash != std::string_view::npos) {
+    auto sub = rest.substr(slash + 1);
+    if (sub == "logs")
+      return "/v1/tasks/{id}/logs";
+    if (sub == "files" || sub.starts_with("files/"))
+      return "/v1/tasks/{id}/files/{path}";
+  }
+  return "/v1/tasks/{id}";
+}
+
+// Whether a path names a route's pattern: equal, or for the task patterns
+// what task_pattern() makes of it.
 bool matches(std::string_view pattern, std::string_view path) {
-  if (pattern.ends_with("{id}"))
-    return path.starts_with(task_prefix);
+  if (pattern.starts_with(task_prefix) && pattern.find("{id}") != pattern.npos)
+    return path.starts_with(task_prefix) && task_pattern(path) == pattern;
   if (pattern.ends_with("{file}"))
     return path.starts_with(web_prefix);
   return path == pattern;
@@ -442,8 +462,8 @@ void route(const ctx_ptr& c, http_request req, responder done) {
   if (pattern == "other")
     return done(error(404, "not_found", "no such endpoint: " + path));
   std::uint64_t id = 0;
-  if (pattern.ends_with("{id}")) {
-    auto parsed = id_of(path);
+  if (pattern.find("{id}") != std::string::npos) {
+    auto parsed = id_of(path, pattern.ends_with("{id}"));
     if (!parsed)
       return done(error(404, "not_found", "no task at " + path));
     id = *parsed;
@@ -466,6 +486,8 @@ const std::vector<api_route>& api_routes() {
     {"POST", "/v1/tasks", access::submit, submit, "submit"},
     {"GET", "/v1/tasks/{id}", access::read, get_task},
     {"DELETE", "/v1/tasks/{id}", access::submit, kill_task, "kill"},
+    {"GET", "/v1/tasks/{id}/logs", access::read, task_logs},
+    {"GET", "/v1/tasks/{id}/files/{path}", access::read, task_files},
     {"GET", "/v1/results", access::read, results},
     {"GET", "/v1/framework", access::read, framework},
     {"DELETE", "/v1/framework", access::admin, teardown, "teardown"},

@@ -21,6 +21,8 @@
 
 namespace outrigger::app {
 
+class sandbox_reader;
+
 /// What the routes talk to.
 struct api_context {
   caf::actor_system* sys = nullptr;
@@ -42,6 +44,8 @@ struct api_context {
   std::shared_ptr<std::atomic<bool>> accepting;
   caf::timespan timeout = std::chrono::seconds{30};
   double max_wait_seconds = 60; ///< long poll of /v1/results
+  /// Reads agents' sandboxes (task logs and files); null: not available.
+  std::shared_ptr<sandbox_reader> sandboxes;
 };
 
 /// Who may call a route: the scope a token needs (when tokens are

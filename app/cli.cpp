@@ -1,6 +1,8 @@
 #include "app/cli.hpp"
 
 #include "app/cli_commands.hpp"
+#include "app/cli_logs.hpp"
+#include "app/cli_support.hpp"
 
 #include <iostream>
 #include <memory>
@@ -108,6 +110,9 @@ void add_client_commands(CLI::App& app, std::function<int()>& run) {
   add_read_commands(app, run, cs);
   add_wait_command(app, run, cs);
   add_top_command(app, run, cs);
+
+  // -- logs
+  add_logs_command(app, run, cs);
 
   // -- teardown
   auto td = app.add_subcommand(

@@ -40,6 +40,10 @@ nlohmann::json pairs(const std::vector<std::string>& items) {
 
 } // namespace
 
+client_tls tls_of(const client_settings& c) {
+  return {c.ca_file, c.insecure, c.client_cert, c.client_key};
+}
+
 void add_client_options(CLI::App& cmd, client_settings& c) {
   // No envname here: resolve_client applies flag > environment > file.
   cmd.add_option("--api", c.api_flag,
@@ -94,7 +98,7 @@ std::optional<nlohmann::json> call(const client_settings& c,
   auto r = http_call(
     c.api, method, target, body, c.token,
     std::chrono::seconds{c.timeout + extra_seconds}, "application/json",
-    client_tls{c.ca_file, c.insecure, c.client_cert, c.client_key});
+    tls_of(c));
   if (r.status == 0) {
     std::cerr << "outrigger: " << r.error << "\n";
     status = 2;

@@ -3,6 +3,8 @@
 // call with its error printing, output lines, the submission body from
 // flags, and waiting for tasks to end.
 
+#include "app/http_client.hpp"
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -40,6 +42,9 @@ struct client_settings {
 /// Adds --api, --token-file (alias --api-token-file), --timeout and the TLS
 /// options (--ca-file, --insecure, --client-cert, --client-key) to `cmd`.
 void add_client_options(CLI::App& cmd, client_settings& c);
+
+/// The TLS settings of `c` for http_call.
+client_tls tls_of(const client_settings& c);
 
 /// Adds -o/--output (json|table|wide|ids|brief) to `cmd`.
 void add_output_option(CLI::App& cmd, client_settings& c);

@@ -5,6 +5,7 @@
 // on a usage, configuration or connection problem.
 
 #include "app/cli_commands.hpp"
+#include "app/cli_logs.hpp"
 #include "app/cli_progress.hpp"
 
 #include <sys/ioctl.h>
@@ -27,6 +28,7 @@ struct wait_settings {
   std::vector<std::uint64_t> ids;
   int for_seconds = 600;
   bool quiet = false;
+  bool logs = false; ///< --logs: then each failed task's stderr tail
 };
 
 /// What the waiting found at the end.
@@ -260,8 +262,15 @@ void add_wait_command(CLI::App& app, std::function<int()>& run,
   wait->add_flag("-q,--quiet", ws->quiet,
                  "no status line and, on a pipe, no summary on stderr");
   wait->add_flag("--brief", cs->brief, "one line per task");
+  wait->add_flag("--logs", ws->logs,
+                 "then print each failed task's stderr tail (from its result)");
   wait->callback([&run, cs, ws] {
-    run = client_action(cs, [cs, ws] { return wait_for(*cs, *ws); });
+    run = client_action(cs, [cs, ws] {
+      auto code = wait_for(*cs, *ws);
+      if (ws->logs && (code == 0 || code == 3))
+        print_failed_tails(*cs, ws->ids);
+      return code;
+    });
   });
 }
 

@@ -120,6 +120,9 @@ void add_serve_options(CLI::App& cmd, serve_settings& s) {
     ->group(sched);
   opt(cmd, "max-results", s.max_results, "results kept for readers")
     ->group(sched);
+  opt(cmd, "result-stderr-tail-bytes", s.result_stderr_tail_bytes,
+      "stderr bytes fetched into unsuccessful results (0: off)")
+    ->group(sched);
   opt(cmd, "max-terminal-tasks", s.max_terminal_tasks,
       "finished tasks kept for queries and key idempotency")
     ->group(sched);
@@ -368,6 +371,8 @@ std::string validate(const serve_settings& s) {
     return "--default-max-attempts: must be >= 1";
   if (s.max_results == 0)
     return "--max-results: must be >= 1";
+  if (s.result_stderr_tail_bytes > 65536)
+    return "--result-stderr-tail-bytes: at most 65536 (one agent read)";
   if (s.max_terminal_tasks == 0)
     return "--max-terminal-tasks: must be >= 1";
   if (s.reconcile_batch == 0)

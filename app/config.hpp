@@ -52,6 +52,8 @@ struct serve_settings {
   std::uint16_t default_max_attempts = 3;
   std::string default_role = "*";
   std::size_t max_results = 100'000;
+  /// Bytes of stderr kept with results that did not succeed (0: none).
+  std::size_t result_stderr_tail_bytes = 4096;
   std::size_t max_terminal_tasks = 200'000;
   std::size_t reconcile_batch = 1000;
   double reconcile_interval = 900; ///< implicit reconciliation, seconds

@@ -19,10 +19,12 @@ dev_cluster::dev_cluster(const std::filesystem::path& work_dir,
   o.hostname = "localhost";
   o.ports = {0};
   o.work_dir = work_dir / "agents";
+  o.agent_http = true; // `outrigger logs` reads the sandboxes from here
   std::filesystem::create_directories(o.work_dir);
   o.log = [](std::string_view line) { log::debug("dev", line); };
   impl_->cluster.emplace(std::move(o));
   sim::agent_spec spec;
+  spec.port = 0; // ephemeral: never collides with a real agent's 5051
   resources_ = sim::machine_resources(work_dir);
   spec.resources = resources_;
   impl_->cluster->add_agents(agents, spec, sim::agent_mode::exec);

@@ -7,6 +7,7 @@
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -47,6 +48,9 @@ void exchange(Stream& stream, const std::string& host,
   http::read(stream, buffer, parser);
   out.status = parser.get().result_int();
   out.body = parser.get().body();
+  for (auto& f : parser.get())
+    out.headers.emplace_back(std::string{f.name_string()},
+                             std::string{f.value()});
 }
 
 std::shared_ptr<ssl::context> client_context(const client_tls& tls,
@@ -90,6 +94,13 @@ std::string tls_hint(const std::string& what) {
 }
 
 } // namespace
+
+std::string client_response::header(const std::string& name) const {
+  for (auto& [k, v] : headers)
+    if (beast::iequals(k, name))
+      return v;
+  return {};
+}
 
 client_response http_call(const std::string& base, const std::string& method,
                           const std::string& target, const std::string& body,

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace outrigger::app {
 
@@ -12,6 +14,11 @@ struct client_response {
   unsigned status = 0;
   std::string body;
   std::string error;
+  /// Response header fields, in order (names as sent).
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  /// The first value of header `name` (case-insensitive), or "".
+  std::string header(const std::string& name) const;
 };
 
 /// How an https:// API is trusted (like curl's --cacert / --insecure), and

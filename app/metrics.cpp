@@ -103,6 +103,8 @@ struct service_metrics::impl {
     event_latency, commit_latency;
   // -- API
   pm::Family<pm::Counter>* requests = nullptr;
+  pm::Family<pm::Counter>* log_reads = nullptr;
+  pm::Counter* log_bytes = nullptr;
 };
 
 template <class T>
@@ -217,6 +219,13 @@ service_metrics::service_metrics(const std::string& version)
                          "Journal group commit (write + fsync)");
   m.requests = &m.family<pm::Counter>("outrigger_http_requests_total",
                                       "API requests by route and status");
+  m.log_reads = &m.family<pm::Counter>(
+    "outrigger_log_reads_total",
+    "Reads of task output from agents (logs, files, stderr tails) by kind "
+    "and outcome");
+  m.log_bytes = &m.family<pm::Counter>("outrigger_log_bytes_total",
+                                       "Bytes of task output served")
+                   .Add({});
 }
 
 service_metrics::~service_metrics() = default;
@@ -296,6 +305,15 @@ void service_metrics::count_request(const std::string& route, unsigned status) {
   std::lock_guard guard{m.mtx};
   m.requests->Add({{"route", route}, {"code", std::to_string(status)}})
     .Increment();
+}
+
+void service_metrics::count_log_read(const std::string& kind,
+                                     const std::string& outcome,
+                                     std::size_t bytes) {
+  auto& m = *impl_;
+  std::lock_guard guard{m.mtx};
+  m.log_reads->Add({{"kind", kind}, {"outcome", outcome}}).Increment();
+  m.log_bytes->Increment(static_cast<double>(bytes));
 }
 
 std::string service_metrics::serialize() const {

@@ -26,6 +26,13 @@ public:
   /// Counts an answered API request (route: "/v1/tasks/{id}" style).
   void count_request(const std::string& route, unsigned status);
 
+  /// Counts a read of task output from an agent (logs, files, stderr
+  /// tails): kind "logs" | "files" | "tail", outcome "ok" | "not_found" |
+  /// "never_launched" | "gone" | "unreachable" | "bad_request", and the
+  /// bytes served.
+  void count_log_read(const std::string& kind, const std::string& outcome,
+                      std::size_t bytes);
+
   /// The text exposition of every metric.
   std::string serialize() const;
 

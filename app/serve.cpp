@@ -12,7 +12,9 @@
 #include "app/http_server.hpp"
 #include "app/metrics.hpp"
 #include "app/rate_history.hpp"
+#include "app/sandbox_reader.hpp"
 #include "app/service_config.hpp"
+#include "app/task_logs.hpp"
 #include "scheduling/store/journal.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -309,6 +311,24 @@ int run_serve(serve_settings s, const std::string& version) {
     spawn_metrics_poller(sys, *link, book, matcher, metrics, stats,
                          s.max_reconnect);
 
+    // -- task output: agents' sandboxes, with the master's credentials and
+    // TLS settings ------------------------------------------------------------
+    sandbox_reader_config rc;
+    rc.auth = secrets->mesos;
+    rc.tls_verify = !s.tls_insecure;
+    rc.ca_file = s.tls_ca_file;
+    std::shared_ptr<sandbox_reader> sandboxes;
+    try {
+      sandboxes = std::make_shared<sandbox_reader>(io.ioc, rc);
+    } catch (const std::exception& e) {
+      log::error("outrigger", "bad TLS settings", {{"error", e.what()}});
+      return 4;
+    }
+    auto tails =
+      spawn_tail_fetcher(sys, sandboxes, metrics, s.result_stderr_tail_bytes);
+    stopper.add(tails);
+    caf::anon_send(book, atom::connect_v, tails);
+
     // -- the API --------------------------------------------------------------
     auto accepting = std::make_shared<std::atomic<bool>>(true);
     auto ctx = std::make_shared<api_context>();
@@ -333,6 +353,7 @@ int run_serve(serve_settings s, const std::string& version) {
       return 4;
     }
     ctx->accepting = accepting;
+    ctx->sandboxes = sandboxes;
     http_server_options ho;
     ho.address = listen_host;
     ho.port = listen_port;

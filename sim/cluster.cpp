@@ -135,6 +135,7 @@ void cluster::impl::start() {
 void cluster::impl::shutdown() {
   admin_server_.reset();
   admin_.reset();
+  agent_servers_.clear();
   for (auto& s : slots_)
     s->zk.reset(); // sessions closed: the nodes go at once
   for (auto& s : slots_) {
@@ -316,7 +317,10 @@ void cluster::impl::elected(std::size_t i) {
   host_ = i;
   s.m->attach(synthetic_);
   while (!waiting_.empty()) {
-    s.m->add_agent(waiting_.front()); // validated when queued
+    auto& [spec, files] = waiting_.front();
+    auto id = s.m->add_agent(spec); // validated when queued
+    if (files)
+      files->set_agent_id(id.value);
     waiting_.pop_front();
   }
   s.srv->poke();

@@ -74,6 +74,11 @@ struct cluster_options {
   server_options server;
   /// Root of the exec agents' sandboxes; exec agents need one.
   std::filesystem::path work_dir;
+  /// Each agent serves its sandboxes' files (`/files/browse`, `/read`,
+  /// `/download`, `/debug`, sim/agent_files.hpp) over plain HTTP on the
+  /// address and the port its offers report (agent_spec::port + n; 0: an
+  /// ephemeral port, then reported). Off: agent ports are only numbers.
+  bool agent_http = false;
   /// Port of the admin API (/sim/..., cluster_admin.hpp); 0: ephemeral.
   /// Unset: no admin server.
   std::optional<std::uint16_t> admin_port;

@@ -42,14 +42,47 @@ cluster::impl::add_agents(std::size_t count, agent_spec spec, agent_mode mode) {
   std::vector<protocol::AgentID> ids;
   auto base = spec.port;
   for (std::size_t n = 0; n < count; ++n) {
-    spec.port = static_cast<std::uint16_t>(base + n);
-    if (host_)
+    spec.port = static_cast<std::uint16_t>(base == 0 ? 0 : base + n);
+    agent_files* files =
+      options_.agent_http ? serve_agent(spec, mode) : nullptr;
+    if (host_) {
       ids.push_back(at(*host_).m->add_agent(spec));
-    else
-      waiting_.push_back(spec); // registers with the first leader
+      if (files)
+        files->set_agent_id(ids.back().value);
+    } else {
+      waiting_.emplace_back(spec, files); // registers with the first leader
+    }
   }
   poke_host();
   return ids;
+}
+
+agent_files* cluster::impl::serve_agent(agent_spec& spec, agent_mode mode) {
+  agent_files_options fo;
+  if (mode == agent_mode::exec)
+    fo.work_dir = options_.work_dir;
+  else
+    fo.synthetic = [this](const std::string& agent,
+                          const std::string& framework,
+                          const std::string& executor) {
+      return synthetic_.sandbox(agent, framework, executor);
+    };
+  auto files = std::make_unique<agent_files>(std::move(fo));
+  auto* endpoint = files.get();
+  auto options = options_.server;
+  options.address = options_.address;
+  options.port = spec.port;
+  options.log = options_.log;
+  options.tls.reset(); // offers say the agent speaks http (allocator.cpp)
+  auto srv = std::make_unique<server>(io_.context(), *endpoint, options);
+  try {
+    spec.port = srv->start();
+  } catch (const std::exception& e) {
+    throw std::runtime_error("agent port " + std::to_string(options.port) +
+                             ": " + e.what());
+  }
+  agent_servers_.push_back({std::move(files), std::move(srv)});
+  return endpoint;
 }
 
 master& cluster::impl::host() {

@@ -3,6 +3,7 @@
 // agents) and cluster_admin.cpp (status, admin API). Private to sim/.
 // Everything here runs on the cluster's io thread.
 
+#include "sim/agent_files.hpp"
 #include "sim/cluster.hpp"
 #include "sim/exec_runtime.hpp"
 #include "sim/io_thread.hpp"
@@ -105,7 +106,17 @@ private:
   std::unique_ptr<exec_runtime> exec_;
   std::optional<std::size_t> host_; ///< the master the agents live in
   agent_handoff transit_;           ///< the agents while no master hosts them
-  std::deque<agent_spec> waiting_;  ///< agents added while nobody led
+  /// Agents added while nobody led, with their files endpoint (or null).
+  std::deque<std::pair<agent_spec, agent_files*>> waiting_;
+  /// The agents' files endpoints and servers (cluster_options::agent_http).
+  struct agent_server {
+    std::unique_ptr<agent_files> files;
+    std::unique_ptr<server> srv;
+  };
+  std::vector<agent_server> agent_servers_;
+  /// Starts the files server of an agent about to be added; returns its
+  /// endpoint and sets spec.port to the bound port.
+  agent_files* serve_agent(agent_spec& spec, agent_mode mode);
 
   std::unique_ptr<http_endpoint> admin_;
   std::unique_ptr<server> admin_server_;

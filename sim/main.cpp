@@ -65,7 +65,8 @@ struct settings {
   std::size_t agents = 1;
   std::string resources;
   std::string attributes;
-  int agent_port = 5051;
+  int agent_port = 0;
+  bool no_agent_files = false;
   std::string mode = "synthetic";
   bool agents_from_cores = false;
   std::string synthetic_duration = "1000";
@@ -120,9 +121,13 @@ void add_options(CLI::App& app, settings& s) {
                  "Agent attributes, e.g. 'rack:r1;zone:a'");
   app
     .add_option("--agent-port", s.agent_port,
-                "Port the first agent reports; agent N gets port+N-1")
-    ->check(CLI::Range(1, 65535))
+                "Port the first agent listens on (its /files/* endpoints) and "
+                "reports; agent N gets port+N-1 (0: ephemeral ports)")
+    ->check(CLI::Range(0, 65535))
     ->capture_default_str();
+  app.add_flag("--no-agent-files", s.no_agent_files,
+               "Agents serve no /files/* endpoints: their ports are only "
+               "numbers in offers (cheaper with thousands of agents)");
   app
     .add_option("--mode", s.mode,
                 "exec: tasks run as local processes; synthetic: they only "
@@ -234,6 +239,7 @@ sim::cluster_options options_of(const settings& s,
   if (!s.tls_cert.empty())
     o.server.tls = sim::tls_files{s.tls_cert, s.tls_key};
   o.work_dir = work_dir;
+  o.agent_http = !s.no_agent_files;
   if (s.admin_port >= 0)
     o.admin_port = static_cast<std::uint16_t>(s.admin_port);
   o.log_requests = s.log_level == "debug";

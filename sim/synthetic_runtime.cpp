@@ -78,6 +78,15 @@ void synthetic_runtime::launch(const protocol::AgentID& agent,
   }
   e.timer =
     timers_.schedule(now_ + config_.start_delay, [this, k] { step(k); });
+  if (recent_.size() >= sandbox_history) {
+    recent_.erase(recent_order_.front());
+    recent_order_.pop_front();
+  }
+  std::string command;
+  if (task.command && task.command->value)
+    command = *task.command->value;
+  if (recent_.emplace(k, launched{std::move(command), now_}).second)
+    recent_order_.push_back(k);
   by_agent_task_.emplace(agent.value + '\x1f' + task.task_id.value, k);
   tasks_.emplace(std::move(k), std::move(e));
 }
@@ -214,6 +223,26 @@ void synthetic_runtime::advance(sim_time now) {
 
 std::optional<sim_time> synthetic_runtime::next_deadline() const {
   return timers_.next();
+}
+
+std::optional<virtual_sandbox>
+synthetic_runtime::sandbox(const std::string& agent,
+                           const std::string& framework,
+                           const std::string& executor) const {
+  auto it =
+    recent_.find(key(protocol::AgentID{agent}, protocol::FrameworkID{framework},
+                     protocol::TaskID{executor}));
+  if (it == recent_.end())
+    return std::nullopt;
+  virtual_sandbox box;
+  box.mtime =
+    static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
+                          it->second.at.time_since_epoch())
+                          .count());
+  box.files["stdout"] = "synthetic task " + executor + " on agent " + agent +
+                        ": " + it->second.command + "\n";
+  box.files["stderr"] = "";
+  return box;
 }
 
 } // namespace outrigger::sim

@@ -9,11 +9,20 @@
 #include "sim/task_runtime.hpp"
 #include "sim/timer_queue.hpp"
 
+#include <deque>
+#include <map>
+#include <optional>
 #include <random>
 #include <string>
 #include <unordered_map>
 
 namespace outrigger::sim {
+
+/// A generated sandbox: file name -> content, with its modification time.
+struct virtual_sandbox {
+  std::map<std::string, std::string> files;
+  double mtime = 0; ///< seconds since the epoch
+};
 
 /// Something with its own timers that the master drives with its clock.
 class clocked {
@@ -56,6 +65,17 @@ public:
   /// without recovering its executors).
   void forget_agent(const protocol::AgentID& agent);
 
+  /// The generated sandbox of one of the last `sandbox_history` tasks
+  /// launched (the executor id of a command task is its task id): a
+  /// `stdout` telling what ran, an empty `stderr`. What the files endpoint
+  /// of a synthetic agent serves.
+  std::optional<virtual_sandbox> sandbox(const std::string& agent,
+                                         const std::string& framework,
+                                         const std::string& executor) const;
+
+  /// Launches remembered for sandbox().
+  static constexpr std::size_t sandbox_history = 4096;
+
   /// Tasks that have not reached a terminal state.
   std::size_t live_tasks() const noexcept { return tasks_.size(); }
 
@@ -83,6 +103,12 @@ private:
   timer_queue timers_;
   sim_time now_{};
   std::unordered_map<std::string, entry> tasks_;
+  struct launched {
+    std::string command;
+    sim_time at{};
+  };
+  std::unordered_map<std::string, launched> recent_; ///< by key()
+  std::deque<std::string> recent_order_;             ///< oldest first
   // agent + task id → keys (a task id is unique per framework only).
   std::unordered_multimap<std::string, std::string> by_agent_task_;
 };

@@ -130,7 +130,8 @@ void run_pass(self_ptr self) {
     for (auto& acc : plan.accepts)
       for (auto& l : acc.launches)
         req.items.push_back({l.id, l.attempt, acc.offer.agent_id.value,
-                             acc.offer.site.hostname.str()});
+                             acc.offer.site.hostname.str(),
+                             acc.offer.site.agent_url.str()});
     auto accepts =
       std::make_shared<std::vector<planned_accept>>(std::move(plan.accepts));
     self->request(st.gate, caf::infinite, atom::launch_v, std::move(req))

@@ -35,6 +35,32 @@ typename Inspector::result_type inspect(Inspector& f, api_reply& x) {
            x.created, x.json);
 }
 
+/// Where an attempt's sandbox is, for GET /v1/tasks/{id}/logs and /files
+/// and the stderr tail of results. `code` is set when there is none: like
+/// api_reply ("not_found": no such task or attempt; "failed_precondition":
+/// never launched; "gone": no agent address is known).
+struct sandbox_ref {
+  std::string code;    ///< empty on success
+  std::string message; ///< the error's text
+  std::uint64_t task = 0;
+  std::uint32_t attempt = 0; ///< the attempt's number
+  std::string agent_id;      ///< Mesos agent id
+  std::string agent_url;     ///< "http://host:port" of the agent
+  std::string framework_id;  ///< the framework that launched it
+  std::string executor_id;   ///< command tasks: the Mesos task id
+  std::string mesos_task_id; ///< "or-<id>-<attempt>"
+  std::string state;         ///< the attempt's state ("RUNNING", ...)
+  bool ended = false;        ///< terminal: no more output will come
+  bool operator==(const sandbox_ref&) const = default;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sandbox_ref& x) {
+  return f(caf::meta::type_name("sandbox_ref"), x.code, x.message, x.task,
+           x.attempt, x.agent_id, x.agent_url, x.framework_id, x.executor_id,
+           x.mesos_task_id, x.state, x.ended);
+}
+
 /// A page request of GET /v1/tasks.
 struct list_request {
   std::string state;       ///< a phase name ("queued", "running"...), or ""
@@ -61,13 +87,14 @@ struct launch_item {
   std::uint32_t attempt = 0;
   std::string agent_id;
   std::string hostname;
+  std::string agent_url; ///< "http://host:port" from the offer's url
   bool operator==(const launch_item&) const = default;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, launch_item& x) {
   return f(caf::meta::type_name("launch_item"), x.task, x.attempt, x.agent_id,
-           x.hostname);
+           x.hostname, x.agent_url);
 }
 
 /// The launches of one matching pass.

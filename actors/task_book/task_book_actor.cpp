@@ -17,6 +17,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
 
 namespace outrigger::scheduling {
 
@@ -51,6 +52,8 @@ struct book_actor_state {
   std::uint64_t next_waiter = 1;
   deadline_timer timer;
   std::uint64_t counted_cursor = 0; // results counted into m.results
+  stderr_tail_actor tails;          // fetches stderr tails (may be unset)
+  std::set<std::string> holding;    // terminal updates waiting for a tail
   book_metrics m;
 };
 
@@ -166,7 +169,93 @@ void after_commit(self_ptr self, std::function<void()> f) {
   schedule_commit(self);
 }
 
+void apply_update(self_ptr self, const protocol::TaskStatus& status);
+
+// Attempt `n` (0: the latest) of task `id`, as sandbox_ref.
+sandbox_ref sandbox_of(const book_actor_state& st, std::uint64_t id,
+                       std::uint32_t n) {
+  sandbox_ref out;
+  out.task = id;
+  auto* t = st.book->get(id);
+  if (!t) {
+    out.code = "not_found";
+    out.message = "task " + std::to_string(id) + " not found";
+    return out;
+  }
+  if (t->attempts.empty()) {
+    out.code = "failed_precondition";
+    out.message = "task " + std::to_string(id) + " was never launched (" +
+                  std::string{to_string(t->phase)} + ")";
+    return out;
+  }
+  if (n == 0)
+    n = t->attempts.back().number;
+  const attempt* a = nullptr;
+  for (auto& x : t->attempts)
+    if (x.number == n)
+      a = &x;
+  if (!a) {
+    out.code = "not_found";
+    out.message = "task " + std::to_string(id) + " has no attempt " +
+                  std::to_string(n) +
+                  " (attempts: " + std::to_string(t->attempts.size()) + ")";
+    return out;
+  }
+  out.attempt = a->number;
+  out.agent_id = a->agent_id.str();
+  out.agent_url = a->agent_url.str();
+  out.framework_id = st.book->framework_id();
+  out.mesos_task_id = mesos_task_id(id, a->number);
+  out.executor_id = out.mesos_task_id; // the command executor's id
+  out.state = std::string{to_string(a->state)};
+  out.ended = is_terminal(a->state);
+  if (out.agent_url.empty()) {
+    out.code = "gone";
+    out.message = "attempt " + std::to_string(n) + " of task " +
+                  std::to_string(id) +
+                  " has no known agent address (launched before this "
+                  "version recorded it, or the offer had no agent URL)";
+  }
+  return out;
+}
+
+// Terminal updates other than TASK_FINISHED wait for the end of stderr
+// (bounded: a few at once, each with a timeout) so that the result carries
+// it. A repeat of a held update is dropped: the master sends it again
+// until it is acknowledged.
 void on_update(self_ptr self, const protocol::TaskStatus& status) {
+  auto& st = self->state;
+  auto phase = phase_of(status.state);
+  if (!st.tails || !is_terminal(phase) || phase == task_phase::finished)
+    return apply_update(self, status);
+  auto ref = parse_mesos_task_id(status.task_id.value);
+  if (!ref)
+    return apply_update(self, status);
+  auto* t = st.book->get(ref->id);
+  auto* cur = t ? t->current() : nullptr;
+  if (!cur || cur->number != ref->attempt || is_terminal(cur->state) ||
+      cur->agent_url.empty() || st.book->framework_id().empty())
+    return apply_update(self, status);
+  auto key = status.task_id.value;
+  if (st.holding.count(key) != 0)
+    return;
+  constexpr std::size_t max_held = 256;
+  if (st.holding.size() >= max_held)
+    return apply_update(self, status);
+  st.holding.insert(key);
+  auto where = sandbox_of(st, ref->id, ref->attempt);
+  auto done = [self, status, key, r = *ref](std::string tail) {
+    self->state.holding.erase(key);
+    if (!tail.empty())
+      self->state.book->set_stderr_tail(r, std::move(tail));
+    apply_update(self, status);
+  };
+  self->request(st.tails, std::chrono::seconds{15}, atom::tail_v, where)
+    .then([done](std::string& tail) { done(std::move(tail)); },
+          [done](caf::error&) { done({}); });
+}
+
+void apply_update(self_ptr self, const protocol::TaskStatus& status) {
   auto& st = self->state;
   auto now = now_of(self);
   auto r = st.tracker->on_update(*st.book, status, now);
@@ -357,9 +446,9 @@ task_book_actor::behavior_type task_book(self_ptr self) {
       auto now = now_of(self);
       launch_reply reply;
       for (auto& item : req.items) {
-        auto r = st.book->begin_launch(item.task, item.attempt,
-                                       interned{item.agent_id},
-                                       interned{item.hostname}, now);
+        auto r = st.book->begin_launch(
+          item.task, item.attempt, interned{item.agent_id},
+          interned{item.hostname}, now, interned{item.agent_url});
         if (!r) {
           reply.refused.push_back(item.task);
           continue;
@@ -402,6 +491,11 @@ task_book_actor::behavior_type task_book(self_ptr self) {
     },
     [](atom::link_down, const std::string&) {
       // nop: calls fail until the next link_up, which reconciles
+    },
+    [self](atom::sandbox, std::uint64_t id, std::uint32_t attempt)
+      -> sandbox_ref { return sandbox_of(self->state, id, attempt); },
+    [self](atom::connect, stderr_tail_actor tails) {
+      self->state.tails = std::move(tails);
     },
     [self](atom::fw_removed, const framework_removed& info) {
       auto& st = self->state;

@@ -37,6 +37,7 @@ struct placement_site {
   interned agent_id;
   interned hostname;
   std::shared_ptr<const agent_attributes> attributes; ///< may be null
+  interned agent_url; ///< "scheme://ip-or-host:port" from the offer's url
 };
 
 /// The value a constraint on `field` sees on a site: the hostname for

@@ -86,6 +86,15 @@ held_offer make_held_offer(const protocol::Offer& offer, time_point now,
   out.agent_id = offer.agent_id;
   out.site.agent_id = interned{offer.agent_id.value};
   out.site.hostname = interned{offer.hostname};
+  if (offer.url && offer.url->address.port > 0) {
+    auto& addr = offer.url->address;
+    auto host = addr.ip ? *addr.ip : addr.hostname.value_or(offer.hostname);
+    if (host.find(':') != std::string::npos)
+      host = "[" + host + "]"; // IPv6
+    out.site.agent_url = interned{
+      (offer.url->scheme.empty() ? std::string{"http"} : offer.url->scheme) +
+      "://" + host + ":" + std::to_string(addr.port)};
+  }
   out.site.attributes = make_agent_attributes(offer.attributes);
   out.received_at = now;
   out.role = default_role;

@@ -79,6 +79,7 @@ void task_book_state::apply(const records::launch& r) {
   a.state = task_phase::launching;
   a.agent_id = r.agent_id;
   a.hostname = r.hostname;
+  a.agent_url = r.agent_url;
   a.launched_at = r.at;
   t.attempts.push_back(std::move(a));
   t.updated_at = r.at;
@@ -112,6 +113,7 @@ void task_book_state::end_attempt(task_record& t, const records::status& r) {
   a.state = r.state;
   a.ended_at = r.at;
   a.message = r.message;
+  a.stderr_tail = r.stderr_tail;
   a.exit_status = exit_status_of(r.message);
   if (!replaying_)
     notices_.ended.push_back(attempt_ref{t.id, a.number});
@@ -167,6 +169,8 @@ void task_book_state::finish(task_record& t, task_phase state, time_point at,
     res.agent_id = a->agent_id;
     res.hostname = a->hostname;
     res.started_at = a->launched_at;
+    if (state != task_phase::finished)
+      res.stderr_tail = a->stderr_tail.str();
   }
   results_.push_back(std::move(res));
   while (results_.size() > cfg_.max_results)

@@ -70,6 +70,10 @@ struct encoder {
     append_json_string(out, r.agent_id.view());
     append_key(out, "host");
     append_json_string(out, r.hostname.view());
+    if (!r.agent_url.empty()) {
+      append_key(out, "url");
+      append_json_string(out, r.agent_url.view());
+    }
     out += '}';
   }
   void operator()(const status& r) {
@@ -93,6 +97,10 @@ struct encoder {
     if (!r.message.empty()) {
       append_key(out, "m");
       append_json_string(out, r.message);
+    }
+    if (!r.stderr_tail.empty()) {
+      append_key(out, "tail");
+      append_json_string(out, r.stderr_tail);
     }
     out += '}';
   }
@@ -195,6 +203,7 @@ record decode(std::string_view text_in) {
     r.from_master = j.value("master", false);
     r.agent_id = interned{text(j, "agent", false)};
     r.message = text(j, "m", false);
+    r.stderr_tail = text(j, "tail", false);
     return r;
   }
   if (op == "launch") {
@@ -204,6 +213,7 @@ record decode(std::string_view text_in) {
     r.at = at(j);
     r.agent_id = interned{text(j, "agent")};
     r.hostname = interned{text(j, "host")};
+    r.agent_url = interned{text(j, "url", false)};
     return r;
   }
   if (op == "submit") {

@@ -45,6 +45,7 @@ struct launch {
   interned agent_id;
   interned hostname;
   time_point at{};
+  interned agent_url; ///< "http://host:port" of the agent (from the offer)
 };
 
 /// A status update that changes the task.
@@ -57,6 +58,7 @@ struct status {
   interned agent_id;
   std::string message;
   time_point at{};
+  std::string stderr_tail; ///< terminal updates: the end of stderr
 };
 
 /// A client asked to kill a task.

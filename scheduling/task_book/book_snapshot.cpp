@@ -61,7 +61,9 @@ json attempt_json(const attempt& a) {
           {"host", a.hostname.str()},
           {"la", ms(a.launched_at)},
           {"ea", ms(a.ended_at)},
-          {"m", a.message.str()}};
+          {"m", a.message.str()},
+          {"url", a.agent_url.str()},
+          {"tail", a.stderr_tail.str()}};
 }
 
 attempt attempt_from(const json& j) {
@@ -76,6 +78,8 @@ attempt attempt_from(const json& j) {
   a.launched_at = from_ms(j.at("la"));
   a.ended_at = from_ms(j.at("ea"));
   a.message = j.at("m").get<std::string>();
+  a.agent_url = interned{j.value("url", std::string{})};
+  a.stderr_tail = j.value("tail", std::string{});
   return a;
 }
 
@@ -129,7 +133,8 @@ json result_json(const task_result& r) {
             {"host", r.hostname.str()},
             {"sub", ms(r.submitted_at)},
             {"sa", ms(r.started_at)},
-            {"fa", ms(r.finished_at)}}}};
+            {"fa", ms(r.finished_at)},
+            {"tail", r.stderr_tail}}}};
 }
 
 task_result result_from(const json& j) {
@@ -147,6 +152,7 @@ task_result result_from(const json& j) {
   r.submitted_at = from_ms(j.at("sub"));
   r.started_at = from_ms(j.at("sa"));
   r.finished_at = from_ms(j.at("fa"));
+  r.stderr_tail = j.value("tail", std::string{});
   return r;
 }
 

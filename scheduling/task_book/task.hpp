@@ -260,6 +260,8 @@ struct attempt {
   time_point launched_at{}; ///< written into an ACCEPT
   time_point ended_at{};    ///< terminal update applied
   compact_text message;     ///< of the terminal update
+  interned agent_url;       ///< "http://host:port" of the agent, from the offer
+  compact_text stderr_tail; ///< end of stderr when it did not finish well
   bool operator==(const attempt&) const = default;
 };
 
@@ -305,6 +307,7 @@ struct task_result {
   time_point submitted_at{};
   time_point started_at{}; ///< launch of the last attempt (0: never)
   time_point finished_at{};
+  std::string stderr_tail; ///< end of stderr when not FINISHED (may be "")
 
   bool operator==(const task_result&) const = default;
 };

@@ -188,11 +188,10 @@ task_book_state::kill(task_id id, time_point now,
   return out;
 }
 
-api_result<std::uint64_t> task_book_state::begin_launch(task_id id,
-                                                        std::uint32_t attempt,
-                                                        interned agent_id,
-                                                        interned hostname,
-                                                        time_point now) {
+api_result<std::uint64_t>
+task_book_state::begin_launch(task_id id, std::uint32_t attempt,
+                              interned agent_id, interned hostname,
+                              time_point now, interned agent_url) {
   auto i = tasks_.find(id);
   if (i == tasks_.end())
     return api_error{"not_found", "task " + std::to_string(id) + " not found",
@@ -209,7 +208,8 @@ api_result<std::uint64_t> task_book_state::begin_launch(task_id id,
                        std::to_string(t.next_attempt()) + ", not " +
                        std::to_string(attempt),
                      "attempt"};
-  return record_change(records::launch{id, attempt, agent_id, hostname, now});
+  return record_change(
+    records::launch{id, attempt, agent_id, hostname, now, agent_url});
 }
 
 status_outcome task_book_state::apply_status(const protocol::TaskStatus& st,
@@ -255,6 +255,10 @@ status_outcome task_book_state::apply_status(const protocol::TaskStatus& st,
     r.agent_id = interned{st.agent_id->value};
   if (st.message && is_terminal(next))
     r.message = *st.message;
+  if (next_tail_ && next_tail_->first == attempt_ref{t.id, a.number} &&
+      is_terminal(next) && next != task_phase::finished)
+    r.stderr_tail = std::move(next_tail_->second);
+  next_tail_.reset();
   r.at = now;
   out.seq = record_change(r);
   out.effect = status_effect::applied;

@@ -263,7 +263,8 @@ public:
   /// then it must be left out of the ACCEPT.
   api_result<std::uint64_t> begin_launch(task_id id, std::uint32_t attempt,
                                          interned agent_id, interned hostname,
-                                         time_point now);
+                                         time_point now,
+                                         interned agent_url = {});
 
   /// Applies a status update. Duplicates, stale attempts and updates that
   /// would move a task backwards change nothing. A terminal update ends the
@@ -272,6 +273,13 @@ public:
   /// with a result.
   status_outcome apply_status(const protocol::TaskStatus& status,
                               time_point now);
+
+  /// Gives the next apply_status() the end of the attempt's stderr, kept
+  /// with the attempt and in its result when that update ends it without
+  /// success (fetched from the agent just before; see docs/api.yaml).
+  void set_stderr_tail(attempt_ref ref, std::string tail) {
+    next_tail_.emplace(ref, std::move(tail));
+  }
 
   /// Every launched attempt (LAUNCHING to UNREACHABLE), in id order.
   std::vector<launched_attempt> launched() const;
@@ -352,6 +360,8 @@ private:
   std::uint64_t durable_seq_ = 0;
   std::uint64_t last_snapshot_bytes_ = 0;
   bool replaying_ = false;
+  /// The stderr tail for the next apply_status (set_stderr_tail).
+  std::optional<std::pair<attempt_ref, std::string>> next_tail_;
   book_notices notices_;
   std::string scratch_; // record encoding buffer
 };

@@ -43,6 +43,8 @@ nlohmann::json attempt_to_json(task_id id, const attempt& a) {
     j["message"] = a.message.str();
   if (a.exit_status)
     j["exit_status"] = *a.exit_status;
+  if (!a.stderr_tail.empty())
+    j["stderr_tail"] = a.stderr_tail.str();
   put_time(j, "launched_at", a.launched_at);
   put_time(j, "ended_at", a.ended_at);
   return j;
@@ -85,6 +87,8 @@ nlohmann::json result_to_json(const task_result& r) {
     j["agent_id"] = r.agent_id.view();
   if (!r.hostname.empty())
     j["hostname"] = r.hostname.view();
+  if (!r.stderr_tail.empty())
+    j["stderr_tail"] = r.stderr_tail;
   put_time(j, "submitted_at", r.submitted_at);
   put_time(j, "started_at", r.started_at);
   put_time(j, "finished_at", r.finished_at);

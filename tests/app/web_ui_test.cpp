@@ -3,6 +3,7 @@
 // history behind GET /v1/stats; --advertise-url.
 
 #include "app/api.hpp"
+#include "app/api_tokens.hpp"
 #include "app/config.hpp"
 #include "app/rate_history.hpp"
 #include "app/service_config.hpp"
@@ -138,7 +139,9 @@ TEST_CASE("the API's routes serve the dashboard over a real socket") {
   boost::asio::io_context ioc;
   auto guard = boost::asio::make_work_guard(ioc);
   auto ctx = std::make_shared<app::api_context>();
-  ctx->token = "secret";
+  app::token_set tokens;
+  tokens.add("admin", app::scope::admin, "secret-secret-secret");
+  ctx->tokens = std::make_shared<app::token_registry>(std::move(tokens));
   ctx->protect_reads = true; // the page still loads, to ask for the token
   app::http_server_options o;
   o.port = 0;
@@ -161,7 +164,7 @@ TEST_CASE("the API's routes serve the dashboard over a real socket") {
   CHECK(raw_get(port, "/ui/missing.js").rfind("HTTP/1.1 404", 0) == 0);
   // The data is not open: /v1/stats needs the token with --protect-reads.
   CHECK(raw_get(port, "/v1/stats").rfind("HTTP/1.1 401", 0) == 0);
-  auto stats = raw_get(port, "/v1/stats", "Authorization: Bearer secret\r\n");
+  auto stats = raw_get(port, "/v1/stats", "Authorization: Bearer secret-secret-secret\r\n");
   CHECK(stats.rfind("HTTP/1.1 503", 0) == 0); // no history in this context
 
   server.close();
