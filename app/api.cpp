@@ -406,7 +406,7 @@ responder audited(const ctx_ptr& c, const http_request& req,
   e->client = req.client;
   std::uint64_t path_id = 0;
   if (req.path.starts_with(task_prefix))
-    path_id = id_of(req.path).value_or(0);
+    path_id = id_of(req.path, true).value_or(0);
   return [c, e, path_id, done](http_response res) {
     e->status = res.status;
     e->outcome = "ok";
