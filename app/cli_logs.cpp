@@ -46,13 +46,13 @@ int tail_offset(const client_settings& c, std::uint64_t id, const char* stream,
                 std::uint32_t& attempt) {
   std::int64_t window = 64 * 1024;
   for (;;) {
-    auto target = "/v1/tasks/" + std::to_string(id) + "/logs?stream=" +
-                  stream + "&offset=-" + std::to_string(window) +
+    auto target = "/v1/tasks/" + std::to_string(id) + "/logs?stream=" + stream +
+                  "&offset=-" + std::to_string(window) +
                   "&length=" + std::to_string(window) +
                   (attempt ? "&attempt=" + std::to_string(attempt) : "");
-    auto r = http_call(c.api, "GET", target, "", c.token,
-                       std::chrono::seconds{c.timeout}, "application/json",
-                       tls_of(c));
+    auto r =
+      http_call(c.api, "GET", target, "", c.token,
+                std::chrono::seconds{c.timeout}, "application/json", tls_of(c));
     if (r.status != 200)
       return report(r);
     if (auto a = number(r, "X-Log-Attempt"); a > 0)
@@ -73,8 +73,8 @@ int tail_offset(const client_settings& c, std::uint64_t id, const char* stream,
     if (lines == 0)
       cut = b.size();
     if (cut != std::string::npos || start == 0 || window >= (1 << 20)) {
-      offset = start + static_cast<std::int64_t>(
-                         cut == std::string::npos ? 0 : cut);
+      offset =
+        start + static_cast<std::int64_t>(cut == std::string::npos ? 0 : cut);
       return 0;
     }
     window *= 4;
@@ -96,7 +96,8 @@ int print_logs(const client_settings& c, const logs_settings& s) {
                   (attempt ? "&attempt=" + std::to_string(attempt) : "") +
                   (follow_now ? "&follow=true" : "");
     auto r = http_call(c.api, "GET", target, "", c.token,
-                       std::chrono::seconds{c.timeout + (follow_now ? 35 : 0)}, "application/json", tls_of(c));
+                       std::chrono::seconds{c.timeout + (follow_now ? 35 : 0)},
+                       "application/json", tls_of(c));
     if (r.status != 200)
       return report(r);
     // The bytes exactly as they are: binary-safe, nothing added.
@@ -126,7 +127,8 @@ int print_failed_tails(const client_settings& c,
   if (!ids.empty()) {
     for (auto id : ids) {
       auto r = http_call(c.api, "GET", "/v1/tasks/" + std::to_string(id), "",
-                         c.token, std::chrono::seconds{c.timeout}, "application/json", tls_of(c));
+                         c.token, std::chrono::seconds{c.timeout},
+                         "application/json", tls_of(c));
       auto j = nlohmann::json::parse(r.body, nullptr, false);
       if (r.status != 200 || j.is_discarded())
         continue;
@@ -142,7 +144,8 @@ int print_failed_tails(const client_settings& c,
     for (;;) {
       auto r = http_call(
         c.api, "GET", "/v1/results?limit=1000&after=" + std::to_string(after),
-        "", c.token, std::chrono::seconds{c.timeout}, "application/json", tls_of(c));
+        "", c.token, std::chrono::seconds{c.timeout}, "application/json",
+        tls_of(c));
       auto j = nlohmann::json::parse(r.body, nullptr, false);
       if (r.status != 200 || j.is_discarded() || j["results"].empty())
         break;

@@ -95,10 +95,9 @@ std::optional<nlohmann::json> call(const client_settings& c,
                                    const std::string& target,
                                    const std::string& body, int& status,
                                    int extra_seconds) {
-  auto r = http_call(
-    c.api, method, target, body, c.token,
-    std::chrono::seconds{c.timeout + extra_seconds}, "application/json",
-    tls_of(c));
+  auto r = http_call(c.api, method, target, body, c.token,
+                     std::chrono::seconds{c.timeout + extra_seconds},
+                     "application/json", tls_of(c));
   if (r.status == 0) {
     std::cerr << "outrigger: " << r.error << "\n";
     status = 2;

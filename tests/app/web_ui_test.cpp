@@ -164,7 +164,8 @@ TEST_CASE("the API's routes serve the dashboard over a real socket") {
   CHECK(raw_get(port, "/ui/missing.js").rfind("HTTP/1.1 404", 0) == 0);
   // The data is not open: /v1/stats needs the token with --protect-reads.
   CHECK(raw_get(port, "/v1/stats").rfind("HTTP/1.1 401", 0) == 0);
-  auto stats = raw_get(port, "/v1/stats", "Authorization: Bearer secret-secret-secret\r\n");
+  auto stats = raw_get(port, "/v1/stats",
+                       "Authorization: Bearer secret-secret-secret\r\n");
   CHECK(stats.rfind("HTTP/1.1 503", 0) == 0); // no history in this context
 
   server.close();
