@@ -132,6 +132,9 @@ private:
         fds.push_back({p.client, POLLIN, 0});
         fds.push_back({p.server, POLLIN, 0});
       }
+      // Only the pairs polled this round have entries in fds: a pair
+      // accepted below waits for the next round.
+      const std::size_t polled = pairs.size();
       if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR)
         break;
       if (fds[0].revents != 0)
@@ -147,7 +150,7 @@ private:
         }
       }
       std::vector<bool> dead(pairs.size(), false);
-      for (std::size_t i = 0; i < pairs.size(); ++i) {
+      for (std::size_t i = 0; i < polled; ++i) {
         for (int side = 0; side < 2 && !dead[i]; ++side) {
           auto& pfd = fds[2 + 2 * i + side];
           if (pfd.revents == 0)
