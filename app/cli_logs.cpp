@@ -11,22 +11,6 @@ namespace outrigger::app {
 
 namespace {
 
-// Prints an API error; 1 for a refusal, 2 when unreachable.
-int report(const client_response& r) {
-  if (r.status == 0) {
-    std::cerr << "outrigger: " << r.error << "\n";
-    return 2;
-  }
-  auto j = nlohmann::json::parse(r.body, nullptr, false);
-  if (!j.is_discarded() && j.contains("error"))
-    std::cerr << "outrigger: " << r.status << " "
-              << j["error"].value("code", "") << ": "
-              << j["error"].value("message", "") << "\n";
-  else
-    std::cerr << "outrigger: HTTP " << r.status << "\n";
-  return 1;
-}
-
 std::int64_t number(const client_response& r, const std::string& name) {
   try {
     return std::stoll(r.header(name));
@@ -50,11 +34,9 @@ int tail_offset(const client_settings& c, std::uint64_t id, const char* stream,
                   "&offset=-" + std::to_string(window) +
                   "&length=" + std::to_string(window) +
                   (attempt ? "&attempt=" + std::to_string(attempt) : "");
-    auto r =
-      http_call(c.api, "GET", target, "", c.token,
-                std::chrono::seconds{c.timeout}, "application/json", tls_of(c));
+    auto r = call_raw(c, "GET", target);
     if (r.status != 200)
-      return report(r);
+      return report_failure(r);
     if (auto a = number(r, "X-Log-Attempt"); a > 0)
       attempt = static_cast<std::uint32_t>(a);
     auto start = number(r, "X-Log-Offset");
@@ -95,11 +77,9 @@ int print_logs(const client_settings& c, const logs_settings& s) {
                   "&offset=" + std::to_string(offset) + "&length=1048576" +
                   (attempt ? "&attempt=" + std::to_string(attempt) : "") +
                   (follow_now ? "&follow=true" : "");
-    auto r = http_call(c.api, "GET", target, "", c.token,
-                       std::chrono::seconds{c.timeout + (follow_now ? 35 : 0)},
-                       "application/json", tls_of(c));
+    auto r = call_raw(c, "GET", target, "", follow_now ? 35 : 0);
     if (r.status != 200)
-      return report(r);
+      return report_failure(r);
     // The bytes exactly as they are: binary-safe, nothing added.
     if (!r.body.empty()) {
       std::fwrite(r.body.data(), 1, r.body.size(), stdout);
@@ -126,9 +106,7 @@ int print_failed_tails(const client_settings& c,
   std::vector<nlohmann::json> failed;
   if (!ids.empty()) {
     for (auto id : ids) {
-      auto r = http_call(c.api, "GET", "/v1/tasks/" + std::to_string(id), "",
-                         c.token, std::chrono::seconds{c.timeout},
-                         "application/json", tls_of(c));
+      auto r = call_raw(c, "GET", "/v1/tasks/" + std::to_string(id));
       auto j = nlohmann::json::parse(r.body, nullptr, false);
       if (r.status != 200 || j.is_discarded())
         continue;
@@ -142,10 +120,8 @@ int print_failed_tails(const client_settings& c,
   } else {
     std::uint64_t after = 0;
     for (;;) {
-      auto r = http_call(
-        c.api, "GET", "/v1/results?limit=1000&after=" + std::to_string(after),
-        "", c.token, std::chrono::seconds{c.timeout}, "application/json",
-        tls_of(c));
+      auto r = call_raw(
+        c, "GET", "/v1/results?limit=1000&after=" + std::to_string(after));
       auto j = nlohmann::json::parse(r.body, nullptr, false);
       if (r.status != 200 || j.is_discarded() || j["results"].empty())
         break;

@@ -89,31 +89,41 @@ std::function<int()> client_action(std::shared_ptr<client_settings> c,
   };
 }
 
+int report_failure(const client_response& r) {
+  if (r.status == 0) {
+    std::cerr << "outrigger: " << r.error << "\n";
+    return 2;
+  }
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  if (!j.is_discarded() && j.contains("error"))
+    std::cerr << "outrigger: " << r.status << " "
+              << j["error"].value("code", "") << ": "
+              << j["error"].value("message", "") << "\n";
+  else
+    std::cerr << "outrigger: HTTP " << r.status << ": " << r.body << "\n";
+  return 1;
+}
+
+client_response call_raw(const client_settings& c, const std::string& method,
+                         const std::string& target, const std::string& body,
+                         int extra_seconds) {
+  return http_call(c.api, method, target, body, c.token,
+                   std::chrono::seconds{c.timeout + extra_seconds},
+                   "application/json", tls_of(c));
+}
+
 // Calls the API; prints errors; returns the parsed body or nullopt.
 std::optional<nlohmann::json> call(const client_settings& c,
                                    const std::string& method,
                                    const std::string& target,
                                    const std::string& body, int& status,
                                    int extra_seconds) {
-  auto r = http_call(c.api, method, target, body, c.token,
-                     std::chrono::seconds{c.timeout + extra_seconds},
-                     "application/json", tls_of(c));
-  if (r.status == 0) {
-    std::cerr << "outrigger: " << r.error << "\n";
-    status = 2;
+  auto r = call_raw(c, method, target, body, extra_seconds);
+  if (r.status == 0 || r.status >= 400) {
+    status = report_failure(r);
     return std::nullopt;
   }
   auto j = nlohmann::json::parse(r.body, nullptr, false);
-  if (r.status >= 400) {
-    if (!j.is_discarded() && j.contains("error"))
-      std::cerr << "outrigger: " << r.status << " "
-                << j["error"].value("code", "") << ": "
-                << j["error"].value("message", "") << "\n";
-    else
-      std::cerr << "outrigger: HTTP " << r.status << ": " << r.body << "\n";
-    status = 1;
-    return std::nullopt;
-  }
   if (j.is_discarded()) {
     std::cerr << "outrigger: the API answered something that is not JSON\n";
     status = 2;

@@ -55,6 +55,16 @@ void add_output_option(CLI::App& cmd, client_settings& c);
 std::function<int()> client_action(std::shared_ptr<client_settings> c,
                                    std::function<int()> body);
 
+/// Prints why `r` failed (unreachable, or the API's error body) and
+/// returns the exit status: 2 when unreachable, 1 when refused.
+int report_failure(const client_response& r);
+
+/// Sends one request with `c`'s API, token, timeout (plus `extra_seconds`)
+/// and TLS settings; the response as it came, nothing printed.
+client_response call_raw(const client_settings& c, const std::string& method,
+                         const std::string& target,
+                         const std::string& body = "", int extra_seconds = 0);
+
 /// Calls the API; prints an error (and sets `status` to 1 for a refusal,
 /// 2 when unreachable) or returns the parsed body.
 std::optional<nlohmann::json> call(const client_settings& c,
