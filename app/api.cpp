@@ -4,6 +4,7 @@
 
 #include "actors/error.hpp"
 #include "actors/log.hpp"
+#include "app/replica_router.hpp"
 #include "app/task_logs.hpp"
 #include "scheduling/task_book/api_error.hpp"
 
@@ -150,6 +151,18 @@ nlohmann::json security_info(const api_context& c) {
   return j;
 }
 
+// Who leads (GET /v1/framework "ha").
+nlohmann::json ha_info(const api_context& c) {
+  auto replica = c.replica.lock();
+  if (!replica)
+    return {{"enabled", false}};
+  auto st = replica->status();
+  return {{"enabled", st.ha},
+          {"role", to_string(st.role)},
+          {"leader", st.leader_url},
+          {"replica", st.self_url}};
+}
+
 void framework_info(const ctx_ptr& c, const responder& done) {
   auto fail = [done](const caf::error& e) { done(unavailable(e)); };
   ask<api_reply>(
@@ -168,6 +181,7 @@ void framework_info(const ctx_ptr& c, const responder& done) {
               j["offers_held"] = m.offers_held;
               j["pending"] = m.pending;
               j["api"] = security_info(*c);
+              j["ha"] = ha_info(*c);
               done(json(200, j.dump()));
             },
             fail, atom::metrics_v);
@@ -190,12 +204,13 @@ void readyz(const ctx_ptr& c, http_request&, std::uint64_t,
             const responder& done) {
   ask<link_metrics>(
     c, c->link, c->timeout,
-    [done](link_metrics& l) {
+    [c, done](link_metrics& l) {
+      nlohmann::json j{{"ready", l.connected}};
+      if (auto r = c->replica.lock(); r && r->status().ha)
+        j["role"] = "leader";
       if (l.connected)
-        return done(json(200, R"({"ready":true})"));
-      nlohmann::json j{
-        {"ready", false},
-        {"reason", "not subscribed to a master (" + l.phase + ")"}};
+        return done(json(200, j.dump()));
+      j["reason"] = "not subscribed to a master (" + l.phase + ")";
       done(json(503, j.dump()));
     },
     [done](const caf::error& e) { done(unavailable(e)); }, atom::metrics_v);

@@ -22,6 +22,7 @@
 namespace outrigger::app {
 
 class sandbox_reader;
+class replica_router;
 
 /// What the routes talk to.
 struct api_context {
@@ -46,6 +47,9 @@ struct api_context {
   double max_wait_seconds = 60; ///< long poll of /v1/results
   /// Reads agents' sandboxes (task logs and files); null: not available.
   std::shared_ptr<sandbox_reader> sandboxes;
+  /// Leadership with --ha, shown by /readyz and /v1/framework (may be
+  /// empty). Weak: the router holds the API's handler, hence this context.
+  std::weak_ptr<const replica_router> replica;
 };
 
 /// Who may call a route: the scope a token needs (when tokens are

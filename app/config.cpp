@@ -91,6 +91,16 @@ void add_serve_options(CLI::App& cmd, serve_settings& s) {
       "silent heartbeat periods before the stream is replaced")
     ->group(cluster);
 
+  auto ha = std::string{"High availability"};
+  opt(cmd, "ha", s.ha,
+      "zk://host:port[,host:port]/path: run as one of several replicas; "
+      "the leader is elected and the state kept in ZooKeeper")
+    ->group(ha);
+  opt(cmd, "ha-session-timeout", s.ha_session_timeout,
+      "ZooKeeper session timeout of --ha, seconds (a dead leader is "
+      "replaced after about this long)")
+    ->group(ha);
+
   auto sched = std::string{"Scheduling"};
   opt(cmd, "data-dir", s.data_dir,
       "journal directory (framework id, tasks, results)")
@@ -351,7 +361,20 @@ std::string validate(const serve_settings& s) {
     return "--backoff-max: must be >= --backoff-min";
   if (s.max_missed_heartbeats == 0)
     return "--max-missed-heartbeats: must be >= 1";
-  if (s.data_dir.empty() && !s.dev)
+  if (!s.ha.empty()) {
+    if (!s.ha.starts_with("zk://") || s.ha.find('/', 5) == std::string::npos)
+      return "--ha: expected zk://host:port[,host:port]/path, got \"" + s.ha +
+             "\"";
+    if (s.dev)
+      return "--ha and --dev: the --dev cluster belongs to one process; "
+             "run outrigger-sim for replicas to share";
+    if (s.advertise_url.empty())
+      return "--advertise-url: required with --ha (standbys forward "
+             "requests to the leader at its advertised URL)";
+    if (!(s.ha_session_timeout >= 1 && s.ha_session_timeout <= 600))
+      return "--ha-session-timeout: must be 1..600 seconds";
+  }
+  if (s.data_dir.empty() && !s.dev && s.ha.empty())
     return "--data-dir: required";
   if (!(s.refuse_seconds >= 0) || !std::isfinite(s.refuse_seconds))
     return "--refuse-seconds: must be >= 0";

@@ -39,6 +39,11 @@ struct serve_settings {
   double backoff_min = 1;  ///< seconds
   double backoff_max = 60; ///< seconds
   unsigned max_missed_heartbeats = 3;
+  // -- high availability --
+  /// zk://hosts/path: replicas elect a leader there and keep the state
+  /// there (instead of --data-dir); empty: one process, journal on disk.
+  std::string ha;
+  double ha_session_timeout = 10; ///< ZooKeeper session timeout, seconds
   // -- scheduling --
   std::string data_dir = "/var/lib/outrigger";
   std::string strategy = "first-fit"; ///< first-fit | spread

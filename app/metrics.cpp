@@ -105,6 +105,9 @@ struct service_metrics::impl {
   pm::Family<pm::Counter>* requests = nullptr;
   pm::Family<pm::Counter>* log_reads = nullptr;
   pm::Counter* log_bytes = nullptr;
+  // -- high availability
+  pm::Gauge* leader = nullptr;
+  pm::Counter* leadership_changes = nullptr;
 };
 
 template <class T>
@@ -130,6 +133,14 @@ service_metrics::service_metrics(const std::string& version)
   m.g("outrigger_build_info", "Build of the running service",
       {{"version", version}})
     .Set(1);
+  m.leader = &m.g("outrigger_leader",
+                  "1 while this replica leads (always 1 without --ha), else 0");
+  m.leader->Set(1);
+  m.leadership_changes =
+    &m.family<pm::Counter>("outrigger_leadership_changes_total",
+                           "Times this replica was elected leader (--ha); "
+                           "summed over the replicas: leadership changes")
+       .Add({});
   m.connected = &m.g("outrigger_master_connected",
                      "1 while subscribed to a master, else 0");
   m.failures = &m.g("outrigger_master_reconnect_failures",
@@ -314,6 +325,14 @@ void service_metrics::count_log_read(const std::string& kind,
   std::lock_guard guard{m.mtx};
   m.log_reads->Add({{"kind", kind}, {"outcome", outcome}}).Increment();
   m.log_bytes->Increment(static_cast<double>(bytes));
+}
+
+void service_metrics::set_leader(bool leading) {
+  auto& m = *impl_;
+  std::lock_guard guard{m.mtx};
+  if (leading && m.leader->Value() == 0)
+    m.leadership_changes->Increment();
+  m.leader->Set(leading ? 1 : 0);
 }
 
 std::string service_metrics::serialize() const {

@@ -33,6 +33,10 @@ public:
   void count_log_read(const std::string& kind, const std::string& outcome,
                       std::size_t bytes);
 
+  /// Records this replica's role with --ha: outrigger_leader (1 leading,
+  /// else 0); each election won counts in outrigger_leadership_changes_total.
+  void set_leader(bool leading);
+
   /// The text exposition of every metric.
   std::string serialize() const;
 

@@ -12,10 +12,12 @@
 #include "app/http_server.hpp"
 #include "app/metrics.hpp"
 #include "app/rate_history.hpp"
+#include "app/replica_router.hpp"
 #include "app/sandbox_reader.hpp"
 #include "app/service_config.hpp"
 #include "app/task_logs.hpp"
 #include "scheduling/store/journal.hpp"
+#include "scheduling/store/zk_store.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -226,23 +228,15 @@ int run_serve(serve_settings s, const std::string& version) {
                 dev.cluster->agent_resources().c_str());
   }
 
-  // -- the state store
-  // ----------------------------------------------------------
-  store::recovered_state recovered;
-  std::unique_ptr<store::journal> journal;
-  try {
-    store::journal_options jo; // creates the directory (0700)
-    jo.fsync = s.fsync;
-    journal = store::journal::open(s.data_dir, recovered, jo);
-  } catch (const std::exception& e) {
-    log::error("outrigger", "cannot open the data directory",
-               {{"error", e.what()}});
-    return 1;
+  // -- --ha: the election and the state in ZooKeeper ------------------------
+  auto ha = ha_config_of(s, *secrets, version);
+  if (!s.ha.empty() && !ha) {
+    log::error("outrigger", "invalid configuration",
+               {{"error", "--ha: expected zk://host:port[,host:port]/path, "
+                          "got \"" +
+                            s.ha + "\""}});
+    return 4;
   }
-  auto& rep = recovered.report;
-  if (rep.dropped_bytes > 0)
-    log::warn("outrigger", "dropped a torn journal tail",
-              {{"bytes", rep.dropped_bytes}, {"reason", rep.dropped_reason}});
 
   // -- actors -----------------------------------------------------------------
   caf::actor_system_config cfg;
@@ -264,17 +258,159 @@ int run_serve(serve_settings s, const std::string& version) {
       log::error("outrigger", "bad TLS settings", {{"error", factory.error()}});
       return 4;
     }
+    auto metrics = std::make_shared<service_metrics>(version);
+
+    // -- the API: served from the start; a standby forwards to the leader ---
+    forward_options fo;
+    fo.self_url = s.advertise_url;
+    fo.tls.ca_file = s.tls_ca_file;
+    fo.tls.insecure = s.tls_insecure;
+    auto router = std::make_shared<replica_router>(ha.has_value(), fo, metrics);
+    auto accepting = std::make_shared<std::atomic<bool>>(true);
+    auto tokens =
+      std::make_shared<token_registry>(std::move(secrets->api_tokens));
+    http_server_options ho;
+    ho.address = listen_host;
+    ho.port = listen_port;
+    if (!s.tls_cert.empty())
+      ho.tls = http_tls_files{s.tls_cert, s.tls_key, s.tls_client_ca};
+    ho.max_body = s.max_body_bytes;
+    ho.max_connections = s.max_connections;
+    ho.max_requests_per_second = s.max_requests_per_second;
+    ho.on_response = [metrics](const std::string& path, unsigned code) {
+      metrics->count_request(route_of(path), code);
+    };
+    http_server server{io.ioc, ho, router->handler()};
+    std::uint16_t port = 0;
+    // Binds the API; false (with `status` set) when it cannot.
+    auto start_api = [&] {
+      try {
+        port = server.start();
+      } catch (const std::exception& e) {
+        log::error("outrigger", "cannot serve the API", {{"error", e.what()}});
+        // Unusable TLS files are configuration (4); a busy port is not.
+        status = std::string_view{e.what()}.starts_with("--tls") ? 4 : 1;
+        return false;
+      }
+      std::printf("outrigger: API listening on %s://%s:%u\n",
+                  ho.tls ? "https" : "http", ho.address.c_str(),
+                  static_cast<unsigned>(port));
+      std::fflush(stdout);
+      return true;
+    };
+    // With --ha the API serves from the start (a standby forwards); without,
+    // once the scheduler runs: "API listening" then means ready for work.
+    if (ha && !start_api())
+      return status;
+
+    // -- signals go to this thread's actor ------------------------------------
+    caf::scoped_actor self{sys};
+    auto waiter = caf::actor_cast<caf::actor>(self);
+    auto sources = token_sources_of(s);
+    std::thread signal_thread{[&, stop_signals, waiter]() mutable {
+      int sig = 0;
+      while (sigwait(&stop_signals, &sig) == 0 && sig == SIGHUP)
+        reload(sources, *tokens, server);
+      caf::anon_send(waiter, atom::disconnect_v, sig);
+    }};
+    bool signalled = false;
+    auto stop_on_signal = [&](atom::disconnect, int sig) {
+      signalled = true;
+      log::info("outrigger", "stopping",
+                {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+    };
+    // Ends the signal thread however the service stops.
+    auto end_signal_thread = [&] {
+      if (!signalled)
+        pthread_kill(signal_thread.native_handle(), SIGTERM);
+      signal_thread.join();
+    };
+
+    // -- --ha: stand by until elected -----------------------------------------
+    // Declared before the actors: on the way out the member node goes only
+    // once the scheduler has stopped, so that the next leader starts after.
+    std::unique_ptr<leader_election> election;
+    if (ha) {
+      metrics->set_leader(false);
+      router->set_role(replica_role::joining);
+      leader_election::callbacks cb;
+      cb.elected = [waiter] { caf::anon_send(waiter, atom::connect_v); };
+      cb.lost = [](const std::string& why) {
+        // Fencing: stop at once, before another replica can be elected;
+        // the supervisor restarts this one as a standby. The state store's
+        // owner check fails any write already on its way.
+        log::error("outrigger",
+                   "stepping down: leadership may be lost; "
+                   "exiting so that this replica restarts as a "
+                   "standby (status 6)",
+                   {{"reason", why}});
+        std::fflush(stderr);
+        std::_Exit(6);
+      };
+      cb.leader = [router, self_url = s.advertise_url](const std::string& u) {
+        router->set_leader(u);
+        if (u.empty())
+          router->set_role(replica_role::joining);
+        else if (u != self_url)
+          router->set_role(replica_role::standby);
+      };
+      auto eo = ha->election;
+      election = std::make_unique<leader_election>(eo, std::move(cb));
+      log::info("outrigger", "standing by for election",
+                {{"ha", s.ha}, {"advertise_url", s.advertise_url}});
+      bool elected = false;
+      self->receive([&](atom::connect) { elected = true; }, stop_on_signal);
+      if (!elected) {
+        server.close();
+        end_signal_thread();
+        election.reset();
+        log::info("outrigger", "stopped", {{"status", 0}});
+        return 0;
+      }
+      router->set_role(replica_role::leader);
+      metrics->set_leader(true);
+    }
+
+    // -- the state store ------------------------------------------------------
+    store::recovered_state recovered;
+    std::unique_ptr<store::state_store> state;
+    std::string state_at = s.data_dir;
+    try {
+      if (ha) {
+        state = store::zk_store::open(ha->store, recovered);
+        state_at = s.ha;
+      } else {
+        store::journal_options jo; // creates the directory (0700)
+        jo.fsync = s.fsync;
+        state = store::journal::open(s.data_dir, recovered, jo);
+      }
+    } catch (const std::exception& e) {
+      log::error("outrigger",
+                 ha ? "cannot open the state in ZooKeeper"
+                    : "cannot open the data directory",
+                 {{"error", e.what()}});
+      server.close();
+      end_signal_thread();
+      return 1;
+    }
+    auto& rep = recovered.report;
+    if (rep.dropped_bytes > 0)
+      log::warn("outrigger", "dropped a torn journal tail",
+                {{"bytes", rep.dropped_bytes}, {"reason", rep.dropped_reason}});
+
     actor_stopper stopper{sys, {}};
     auto started = scheduling::spawn_task_book(sys, book_config(s),
-                                               std::move(journal), recovered);
+                                               std::move(state), recovered);
     if (!started) {
       log::error("outrigger", "cannot recover", {{"error", started.error()}});
+      server.close();
+      end_signal_thread();
       return 1;
     }
     auto book = started->actor;
     stopper.add(book);
     log::info("outrigger", "recovered",
-              {{"data_dir", s.data_dir},
+              {{"state", state_at},
                {"tasks", started->recovery.tasks},
                {"results", started->recovery.results},
                {"records", started->recovery.records}});
@@ -300,13 +436,14 @@ int run_serve(serve_settings s, const std::string& version) {
     if (!link) {
       log::error("outrigger", "invalid configuration",
                  {{"error", link.error()}});
+      server.close();
+      end_signal_thread();
       return exit_status(link.error());
     }
     stopper.add(*link);
     caf::anon_send(book, atom::connect_v, *link);
     caf::anon_send(matcher, atom::connect_v, *link);
 
-    auto metrics = std::make_shared<service_metrics>(version);
     auto stats = std::make_shared<rate_history>(rate_history::clock::now());
     spawn_metrics_poller(sys, *link, book, matcher, metrics, stats,
                          s.max_reconnect);
@@ -322,6 +459,8 @@ int run_serve(serve_settings s, const std::string& version) {
       sandboxes = std::make_shared<sandbox_reader>(io.ioc, rc);
     } catch (const std::exception& e) {
       log::error("outrigger", "bad TLS settings", {{"error", e.what()}});
+      server.close();
+      end_signal_thread();
       return 4;
     }
     auto tails =
@@ -329,85 +468,62 @@ int run_serve(serve_settings s, const std::string& version) {
     stopper.add(tails);
     caf::anon_send(book, atom::connect_v, tails);
 
-    // -- the API --------------------------------------------------------------
-    auto accepting = std::make_shared<std::atomic<bool>>(true);
+    // -- the API answers from here on -----------------------------------------
     auto ctx = std::make_shared<api_context>();
     ctx->sys = &sys;
     ctx->book = book;
     ctx->matcher = matcher;
     ctx->link = *link;
     ctx->metrics = metrics;
-    auto tokens =
-      std::make_shared<token_registry>(std::move(secrets->api_tokens));
     ctx->tokens = tokens;
     ctx->stats = stats;
     ctx->protect_reads = s.protect_reads;
     ctx->allow_unauthenticated = s.allow_unauthenticated;
-    ctx->tls = !s.tls_cert.empty();
+    ctx->tls = ho.tls.has_value();
     ctx->mutual_tls = !s.tls_client_ca.empty();
     try {
       ctx->audit = std::make_shared<audit_log>(s.audit_log);
     } catch (const std::exception& e) {
       log::error("outrigger", "cannot open the audit log",
                  {{"error", e.what()}});
+      server.close();
+      end_signal_thread();
       return 4;
     }
     ctx->accepting = accepting;
     ctx->sandboxes = sandboxes;
-    http_server_options ho;
-    ho.address = listen_host;
-    ho.port = listen_port;
-    if (ctx->tls)
-      ho.tls = http_tls_files{s.tls_cert, s.tls_key, s.tls_client_ca};
-    ho.max_body = s.max_body_bytes;
-    ho.max_connections = s.max_connections;
-    ho.max_requests_per_second = s.max_requests_per_second;
-    ho.on_response = [metrics](const std::string& path, unsigned code) {
-      metrics->count_request(route_of(path), code);
-    };
-    http_server server{io.ioc, ho, make_api_handler(ctx)};
-    std::uint16_t port = 0;
-    try {
-      port = server.start();
-    } catch (const std::exception& e) {
-      log::error("outrigger", "cannot serve the API", {{"error", e.what()}});
-      // Unusable TLS files are configuration (4); a busy port is not.
-      return std::string_view{e.what()}.starts_with("--tls") ? 4 : 1;
+    ctx->replica = router;
+    router->serve_locally(make_api_handler(ctx));
+    if (!ha && !start_api()) {
+      end_signal_thread();
+      return status;
     }
-    std::printf("outrigger: API listening on %s://%s:%u\n",
-                ho.tls ? "https" : "http", ho.address.c_str(),
-                static_cast<unsigned>(port));
-    std::fflush(stdout);
     log::info("outrigger", "started",
               {{"version", version},
                {"master", s.master},
                {"api", ho.address + ":" + std::to_string(port)}});
 
-    // -- wait for a signal or the link's end
-    // ------------------------------------
-    caf::scoped_actor self{sys};
+    // -- wait for a signal or the link's end ----------------------------------
     self->monitor(*link);
-    auto waiter = caf::actor_cast<caf::actor>(self);
-    auto sources = token_sources_of(s);
-    std::thread signal_thread{[&, stop_signals, waiter]() mutable {
-      int sig = 0;
-      while (sigwait(&stop_signals, &sig) == 0 && sig == SIGHUP)
-        reload(sources, *tokens, server);
-      caf::anon_send(waiter, atom::disconnect_v, sig);
-    }};
     bool link_gone = false;
-    self->receive(
-      [&](caf::down_msg& d) {
-        link_gone = true;
-        status = exit_status(d.reason);
-        if (status != 0)
-          log::error("outrigger", "stopping: the master link ended",
-                     {{"reason", d.reason}});
-      },
-      [&](atom::disconnect, int sig) {
-        log::info("outrigger", "stopping",
-                  {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
-      });
+    if (!signalled)
+      self->receive(
+        [&](caf::down_msg& d) {
+          link_gone = true;
+          status = exit_status(d.reason);
+          // With --ha, another replica subscribing with our framework id is
+          // a takeover, not a conflict: restart as a standby.
+          if (ha && d.reason.category() == caf::atom("outrigger") &&
+              d.reason.code() ==
+                static_cast<std::uint8_t>(ec::framework_failed_over)) {
+            status = 6;
+            log::error("outrigger",
+                       "stepping down: another replica leads (status 6)");
+          } else if (status != 0)
+            log::error("outrigger", "stopping: the master link ended",
+                       {{"reason", d.reason}});
+        },
+        stop_on_signal);
     // A watchdog bounds the shutdown.
     auto deadline = secs(s.shutdown_timeout);
     std::thread watchdog{[deadline] {
@@ -426,16 +542,13 @@ int run_serve(serve_settings s, const std::string& version) {
         [&](caf::down_msg&) {},
         caf::after(deadline / 2) >>
           [&] { caf::anon_send_exit(*link, caf::exit_reason::user_shutdown); });
-    } else {
-      // No signal came: wake the signal thread so that it can be joined.
-      pthread_kill(signal_thread.native_handle(), SIGTERM);
     }
     // Everything appended is committed before the book stops: this request
     // queues behind any scheduled commit. The stopper then ends the actors.
     self->request(book, deadline / 2, atom::framework_v)
       .receive([](api_reply&) {}, [](caf::error&) {});
     server.close();
-    signal_thread.join();
+    end_signal_thread();
   }
   log::info("outrigger", "stopped", {{"status", status}});
   return status;

@@ -92,6 +92,33 @@ token_sources token_sources_of(const serve_settings& s) {
   return src;
 }
 
+std::optional<ha_config> ha_config_of(const serve_settings& s,
+                                      const service_secrets& secrets,
+                                      const std::string& version) {
+  if (s.ha.empty())
+    return std::nullopt;
+  auto addrs = link::parse_master_addresses(s.ha, false);
+  if (!addrs || !addrs->zk)
+    return std::nullopt;
+  auto root = addrs->zk->path == "/" ? std::string{} : addrs->zk->path;
+  auto timeout = std::chrono::milliseconds{
+    static_cast<std::int64_t>(s.ha_session_timeout * 1000)};
+  auto digest = secrets.zk ? secrets.zk->digest() : std::string{};
+  ha_config c;
+  c.election.hosts = addrs->zk->hosts;
+  c.election.path = root + "/election";
+  c.election.session_timeout = timeout;
+  c.election.digest = digest;
+  c.election.url = s.advertise_url;
+  c.election.version = version;
+  c.store.hosts = addrs->zk->hosts;
+  c.store.root = root;
+  c.store.session_timeout = timeout;
+  c.store.digest = digest;
+  c.store.owner = s.advertise_url + " pid " + std::to_string(getpid());
+  return c;
+}
+
 std::optional<zk::zk_config> zk_config_of(const serve_settings& s,
                                           const service_secrets& secrets) {
   auto addrs = link::parse_master_addresses(s.master, s.https);

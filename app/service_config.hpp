@@ -8,7 +8,9 @@
 #include "actors/zk_detector/zk_detector_state.hpp"
 #include "app/api_tokens.hpp"
 #include "app/config.hpp"
+#include "app/leader_election.hpp"
 #include "scheduling/offer_matcher/offer_matcher_state.hpp"
+#include "scheduling/store/zk_store.hpp"
 
 #include <caf/expected.hpp>
 
@@ -41,6 +43,19 @@ scheduling::book_actor_config book_config(const serve_settings& s);
 scheduling::offer_matcher_config matcher_config(const serve_settings& s);
 
 /// The ZooKeeper detector's settings when `--master` is a zk:// URL.
+/// What --ha configures: the election and the state store in ZooKeeper.
+struct ha_config {
+  election_options election;     ///< under <path>/election
+  store::zk_store_options store; ///< under <path>/state
+};
+
+/// The --ha configuration (nullopt without --ha): ZooKeeper hosts and path
+/// from the zk:// URL, digest from --zk-credentials-file, the member's URL
+/// from --advertise-url.
+std::optional<ha_config> ha_config_of(const serve_settings& s,
+                                      const service_secrets& secrets,
+                                      const std::string& version);
+
 std::optional<zk::zk_config> zk_config_of(const serve_settings& s,
                                           const service_secrets& secrets);
 
