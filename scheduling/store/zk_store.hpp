@@ -49,6 +49,12 @@
 // (best effort: leftovers are deleted by the next recovery). A crash at any
 // point leaves one complete generation, the one head names.
 //
+// Node count: a log node per commit (more for big ones), so the number of
+// log nodes is about the commits since the last compaction; the task book
+// compacts by log bytes. Listing them is one getChildren whose answer may
+// exceed 1 MiB: the C client and the 3.8 server accept that (tried with
+// 100,000 children).
+//
 // Recovery (open): reads head (missing: generation 0, no snapshot) and the
 // snapshot chunks, lists the children and reads the log nodes pipelined
 // (a bounded window of zoo_aget, not one round trip each), then replays the
