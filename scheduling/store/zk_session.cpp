@@ -5,6 +5,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace outrigger::store::detail {
@@ -226,17 +227,21 @@ zk_multi_outcome zk_session::multi(std::vector<zoo_op_t>& ops, const char* what,
                                    int attempts) {
   zk_multi_outcome out;
   std::vector<zoo_op_result_t> results(ops.size());
+  // All retries end one session timeout after the first loss: by then a
+  // session that has not reconnected is expired on the server anyway.
+  std::optional<steady::time_point> deadline;
   for (int attempt = 1;; ++attempt) {
     out.rc =
       zoo_multi(zh_, static_cast<int>(ops.size()), ops.data(), results.data());
     if (out.rc == ZOK)
       return out;
-    if (connection_lost(out.rc) && attempt < attempts &&
-        wait_connected(steady::now() + session_timeout_)) {
-      out.retried = true;
-      continue;
-    }
-    break;
+    if (!connection_lost(out.rc) || attempt >= attempts)
+      break;
+    if (!deadline)
+      deadline = steady::now() + session_timeout_;
+    if (!wait_connected(*deadline))
+      break;
+    out.retried = true;
   }
   if (connection_lost(out.rc) || out.rc == ZSESSIONEXPIRED ||
       out.rc == ZINVALIDSTATE || out.rc == ZCLOSING || out.rc == ZAUTHFAILED)
