@@ -110,7 +110,7 @@ zk_server::zk_server(zk_server_options options)
     launch();
     return;
   }
-  // A port can be taken between free_port() and the JVM binding it: then the
+  // A port can be taken between free_loopback_port() and the JVM binding it: then the
   // server exits at once and another port is tried.
   for (int attempt = 0;; ++attempt) {
     port_ = free_loopback_port();
