@@ -99,10 +99,21 @@ zk_session::zk_session(const std::string& hosts,
       std::to_string(connect_timeout.count()) + " ms" +
       (state == ZOO_AUTH_FAILED_STATE ? " (authentication failed)" : ""));
   }
-  acl_ = &ZOO_OPEN_ACL_UNSAFE;
+  acl_ = digest.empty() ? &ZOO_OPEN_ACL_UNSAFE : &ZOO_CREATOR_ALL_ACL;
   if (digest.empty())
     return;
-  acl_ = &ZOO_CREATOR_ALL_ACL;
+  try {
+    authenticate(digest, deadline, connect_timeout);
+  } catch (...) {
+    zookeeper_close(zh_); // no destructor runs for a throwing constructor
+    zh_ = nullptr;
+    throw;
+  }
+}
+
+void zk_session::authenticate(const std::string& digest,
+                              steady::time_point deadline,
+                              std::chrono::milliseconds connect_timeout) {
   auto set = std::make_shared<pending_set>();
   set->outstanding = 1;
   auto* holder = new std::shared_ptr<pending_set>(set);

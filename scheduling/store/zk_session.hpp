@@ -82,6 +82,9 @@ public:
                          int rc) const;
 
 private:
+  void authenticate(const std::string& digest,
+                    std::chrono::steady_clock::time_point deadline,
+                    std::chrono::milliseconds connect_timeout);
   bool wait_connected(std::chrono::steady_clock::time_point deadline) const;
 
   zhandle_t* zh_ = nullptr;
