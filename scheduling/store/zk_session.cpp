@@ -5,6 +5,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace outrigger::store::detail {
@@ -98,10 +99,21 @@ zk_session::zk_session(const std::string& hosts,
       std::to_string(connect_timeout.count()) + " ms" +
       (state == ZOO_AUTH_FAILED_STATE ? " (authentication failed)" : ""));
   }
-  acl_ = &ZOO_OPEN_ACL_UNSAFE;
+  acl_ = digest.empty() ? &ZOO_OPEN_ACL_UNSAFE : &ZOO_CREATOR_ALL_ACL;
   if (digest.empty())
     return;
-  acl_ = &ZOO_CREATOR_ALL_ACL;
+  try {
+    authenticate(digest, deadline, connect_timeout);
+  } catch (...) {
+    zookeeper_close(zh_); // no destructor runs for a throwing constructor
+    zh_ = nullptr;
+    throw;
+  }
+}
+
+void zk_session::authenticate(const std::string& digest,
+                              steady::time_point deadline,
+                              std::chrono::milliseconds connect_timeout) {
   auto set = std::make_shared<pending_set>();
   set->outstanding = 1;
   auto* holder = new std::shared_ptr<pending_set>(set);
@@ -226,17 +238,21 @@ zk_multi_outcome zk_session::multi(std::vector<zoo_op_t>& ops, const char* what,
                                    int attempts) {
   zk_multi_outcome out;
   std::vector<zoo_op_result_t> results(ops.size());
+  // All retries end one session timeout after the first loss: by then a
+  // session that has not reconnected is expired on the server anyway.
+  std::optional<steady::time_point> deadline;
   for (int attempt = 1;; ++attempt) {
     out.rc =
       zoo_multi(zh_, static_cast<int>(ops.size()), ops.data(), results.data());
     if (out.rc == ZOK)
       return out;
-    if (connection_lost(out.rc) && attempt < attempts &&
-        wait_connected(steady::now() + session_timeout_)) {
-      out.retried = true;
-      continue;
-    }
-    break;
+    if (!connection_lost(out.rc) || attempt >= attempts)
+      break;
+    if (!deadline)
+      deadline = steady::now() + session_timeout_;
+    if (!wait_connected(*deadline))
+      break;
+    out.retried = true;
   }
   if (connection_lost(out.rc) || out.rc == ZSESSIONEXPIRED ||
       out.rc == ZINVALIDSTATE || out.rc == ZCLOSING || out.rc == ZAUTHFAILED)

@@ -70,9 +70,10 @@ public:
                                 std::size_t window = 128);
 
   /// Runs a multi-op. On a connection loss it waits for the session to
-  /// reconnect (bounded by the session timeout) and sends the same ops
-  /// again, at most `attempts` times in all; the caller interprets a
-  /// ZNODEEXISTS after a retry (`retried`). A lost session throws.
+  /// reconnect and sends the same ops again, at most `attempts` times in
+  /// all and only until one session timeout after the first loss; the
+  /// caller interprets a ZNODEEXISTS after a retry (`retried`). A lost
+  /// session or connection throws.
   zk_multi_outcome multi(std::vector<zoo_op_t>& ops, const char* what,
                          int attempts = 3);
 
@@ -81,6 +82,9 @@ public:
                          int rc) const;
 
 private:
+  void authenticate(const std::string& digest,
+                    std::chrono::steady_clock::time_point deadline,
+                    std::chrono::milliseconds connect_timeout);
   bool wait_connected(std::chrono::steady_clock::time_point deadline) const;
 
   zhandle_t* zh_ = nullptr;

@@ -36,18 +36,33 @@
 // node that exists (ZNODEEXISTS).
 //
 // Connection loss: a multi that got ZCONNECTIONLOSS may or may not have been
-// applied. The store waits for the session to reconnect (at most the session
-// timeout) and sends the same multi again, three attempts in all. A retried
+// applied. The store waits for the session to reconnect and sends the same
+// multi again: three attempts at most, all within one session timeout of
+// the first loss. A retried
 // multi that fails with ZNODEEXISTS on its first create while the owner
 // check passed was applied by the earlier attempt (only the holder of V can
 // create these names after the claim), so it counts as done; a retried
 // setData of head is idempotent. An expired session, or a connection that
 // does not come back, is a store_error: the process restarts and recovers.
+// After a failed write the store takes no more writes (part of a commit may
+// be in ZooKeeper; only a recovery knows what).
+//
+// Credentials: with a digest, the session authenticates before anything
+// else and the nodes it creates (root included, when missing) carry
+// ZOO_CREATOR_ALL_ACL; without, ZOO_OPEN_ACL_UNSAFE. The digest appears in
+// no message. The C client's own log lines are dropped: failures surface as
+// store_error with the hosts and the path.
 //
 // Compaction writes snap-<G+1>-* (multis with the check), then switches head
 // to G+1 in one multi (check + setData), then deletes generation G's nodes
 // (best effort: leftovers are deleted by the next recovery). A crash at any
 // point leaves one complete generation, the one head names.
+//
+// Node count: a log node per commit (more for big ones), so the number of
+// log nodes is about the commits since the last compaction; the task book
+// compacts by log bytes. Listing them is one getChildren whose answer may
+// exceed 1 MiB: the C client and the 3.8 server accept that (tried with
+// 100,000 children).
 //
 // Recovery (open): reads head (missing: generation 0, no snapshot) and the
 // snapshot chunks, lists the children and reads the log nodes pipelined

@@ -449,3 +449,45 @@ TEST_CASE("zk_store: a commit while ZooKeeper stays down fails and the store "
   zk.open(o, again);
   CHECK(again.records.front() == "committed");
 }
+
+TEST_CASE("zk_store: a damaged head or snapshot is an error, not an empty "
+          "state") {
+  zk_fixture zk;
+  {
+    recovered_state rec;
+    auto s = zk.open(zk.options(), rec);
+    s->append("before");
+    s->compact("the state");
+  }
+  zk_test_client raw{zk.server.connect_string()};
+  SUBCASE("snapshot chunk damaged") {
+    REQUIRE(zoo_set(raw.handle(), "/outrigger/state/snap-1-0", "xxxxxxxxxxxx",
+                    12, -1) == ZOK);
+    recovered_state rec;
+    try {
+      zk.open(zk.options(), rec);
+      FAIL("open() accepted a corrupt snapshot");
+    } catch (const store_error& e) {
+      std::string what = e.what();
+      CHECK(what.find("snapshot of generation 1") != std::string::npos);
+    }
+  }
+  SUBCASE("snapshot chunk missing") {
+    REQUIRE(zoo_delete(raw.handle(), "/outrigger/state/snap-1-0", -1) == ZOK);
+    recovered_state rec;
+    CHECK_THROWS_AS(zk.open(zk.options(), rec), store_error);
+  }
+  SUBCASE("head damaged") {
+    REQUIRE(zoo_set(raw.handle(), "/outrigger/state/head", "gen x", 5, -1) ==
+            ZOK);
+    recovered_state rec;
+    try {
+      zk.open(zk.options(), rec);
+      FAIL("open() accepted a corrupt head");
+    } catch (const store_error& e) {
+      std::string what = e.what();
+      CHECK(what.find("/outrigger/state/head") != std::string::npos);
+      CHECK(what.find("gen x") != std::string::npos);
+    }
+  }
+}

@@ -2,6 +2,7 @@
 
 #include <zookeeper/zookeeper.h>
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <csignal>
@@ -43,9 +44,11 @@ sockaddr_in loopback(std::uint16_t port) {
   return addr;
 }
 
+} // namespace
+
 // A port the kernel considers free right now (there is a small window in
 // which another process could take it; launch() retries on a new one).
-std::uint16_t free_port() {
+std::uint16_t free_loopback_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   auto addr = loopback(0);
   socklen_t len = sizeof addr;
@@ -58,6 +61,8 @@ std::uint16_t free_port() {
   ::close(fd);
   return ntohs(addr.sin_port);
 }
+
+namespace {
 
 // waitpid without blocking longer than `limit`; true once the child is gone.
 bool reap_within(pid_t pid, std::chrono::milliseconds limit) {
@@ -97,10 +102,18 @@ std::string find_program(const std::string& name) {
 zk_server::zk_server(zk_server_options options)
   : options_(std::move(options)), dir_("outrigger-zk") {
   std::filesystem::create_directories(dir_.path() / "data");
-  // A port can be taken between free_port() and the JVM binding it: then the
+  if (options_.myid > 0) {
+    // An ensemble member: zk_ensemble chose the ports and waits for all.
+    std::ofstream(dir_.path() / "data" / "myid") << options_.myid << "\n";
+    port_ = options_.client_port;
+    write_config();
+    launch();
+    return;
+  }
+  // A port can be taken between free_loopback_port() and the JVM binding it: then the
   // server exits at once and another port is tried.
   for (int attempt = 0;; ++attempt) {
-    port_ = free_port();
+    port_ = free_loopback_port();
     write_config();
     launch();
     if (wait_until_serving())
@@ -127,10 +140,14 @@ void zk_server::write_config() const {
       << "minSessionTimeout=1000\n"
       << "maxSessionTimeout=60000\n"
       << "admin.enableServer=false\n"
-      << "4lw.commands.whitelist=ruok,srvr\n"
-      // Tests need no durability: no fsync, no 64 MiB log preallocation.
-      << "forceSync=no\n"
-      << "preAllocSize=1024\n";
+      << "4lw.commands.whitelist=ruok,srvr\n";
+  if (!options_.durable) // tests: no fsync, no 64 MiB log preallocation
+    cfg << "forceSync=no\n"
+        << "preAllocSize=1024\n";
+  if (options_.myid > 0)
+    cfg << "initLimit=50\n"
+        << "syncLimit=25\n"
+        << options_.quorum_config;
   if (!cfg)
     throw std::runtime_error("zk_server: cannot write zoo.cfg");
 }
@@ -143,7 +160,7 @@ void zk_server::launch() {
   // Small, quick-starting JVM: tests start many of these on 2 cores.
   std::vector<std::string> args{
     java,
-    "-Xmx128m",
+    "-Xmx" + options_.heap,
     "-XX:+UseSerialGC",
     "-XX:TieredStopAtLevel=1",
     "-Djava.net.preferIPv4Stack=true",
@@ -194,11 +211,15 @@ void zk_server::launch() {
   pid_ = pid;
 }
 
+bool zk_server::serving() const {
+  // "srvr" (unlike "ruok") says whether the server actually serves.
+  return four_letter("srvr").find("Mode:") != std::string::npos;
+}
+
 bool zk_server::wait_until_serving() {
   auto deadline = steady::now() + options_.start_timeout;
   while (steady::now() < deadline) {
-    // "srvr" (unlike "ruok") says whether the server actually serves.
-    if (four_letter("srvr").find("Mode:") != std::string::npos)
+    if (serving())
       return true;
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -296,6 +317,44 @@ std::string zk_server::log_tail() const {
   std::ifstream in(dir_.path() / "zookeeper.log");
   std::string all{std::istreambuf_iterator<char>(in), {}};
   return all.size() > 4000 ? all.substr(all.size() - 4000) : all;
+}
+
+zk_ensemble::zk_ensemble(std::size_t size, zk_server_options options) {
+  // Client, peer and election port of every member, all distinct.
+  std::vector<std::uint16_t> ports;
+  while (ports.size() < 3 * size) {
+    auto p = free_loopback_port();
+    if (std::find(ports.begin(), ports.end(), p) == ports.end())
+      ports.push_back(p);
+  }
+  std::string quorum;
+  for (std::size_t i = 0; i < size; ++i)
+    quorum += "server." + std::to_string(i + 1) +
+              "=127.0.0.1:" + std::to_string(ports[3 * i + 1]) + ":" +
+              std::to_string(ports[3 * i + 2]) + "\n";
+  for (std::size_t i = 0; i < size; ++i) {
+    auto member = options;
+    member.myid = static_cast<int>(i + 1);
+    member.client_port = ports[3 * i];
+    member.quorum_config = quorum;
+    members_.push_back(std::make_unique<zk_server>(std::move(member)));
+  }
+  auto deadline = steady::now() + options.start_timeout;
+  for (auto& m : members_)
+    while (!m->serving()) {
+      if (steady::now() > deadline)
+        throw std::runtime_error("zk_ensemble: member on port " +
+                                 std::to_string(m->port()) +
+                                 " does not serve; log:\n" + m->log_tail());
+      std::this_thread::sleep_for(100ms);
+    }
+}
+
+std::string zk_ensemble::connect_string() const {
+  std::string out;
+  for (auto& m : members_)
+    out += (out.empty() ? "" : ",") + m->connect_string();
+  return out;
 }
 
 } // namespace outrigger::test

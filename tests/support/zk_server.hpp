@@ -13,9 +13,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <sys/types.h>
+#include <vector>
 
 namespace outrigger::test {
 
@@ -32,6 +34,17 @@ struct zk_server_options {
   /// makes it log into zookeeper.log); OUTRIGGER_ZK_CLASSPATH overrides it.
   std::string classpath =
     "/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar";
+  /// fsync the transaction log (forceSync=yes) and preallocate it as a
+  /// production server does. Off for tests, on for honest benchmarks.
+  bool durable = false;
+  /// The JVM's heap (-Xmx): ZooKeeper keeps every node in memory.
+  std::string heap = "128m";
+  /// Member `myid` (1, 2, ...) of an ensemble (zk_ensemble): a fixed client
+  /// port, the server.N lines in `quorum_config`, and the constructor does
+  /// not wait (no member serves before a quorum runs). 0 = standalone.
+  int myid = 0;
+  std::uint16_t client_port = 0;
+  std::string quorum_config;
 };
 
 /// A running standalone ZooKeeper server on 127.0.0.1.
@@ -56,6 +69,10 @@ public:
   /// Starts the stopped server again on the same port and data directory.
   /// @throws std::runtime_error as the constructor.
   void start();
+
+  /// True when the server answers "srvr" as serving (in an ensemble: it is
+  /// the leader or a follower of a running quorum).
+  bool serving() const;
 
   /// True while the server process runs.
   bool running() const noexcept { return pid_ > 0; }
@@ -84,6 +101,7 @@ public:
   }
 
 private:
+  friend class zk_ensemble; // its error message carries a member's log
   void write_config() const;
   void launch();
   bool wait_until_serving();
@@ -93,6 +111,30 @@ private:
   temp_dir dir_;
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;
+};
+
+/// A loopback TCP port that is free right now.
+std::uint16_t free_loopback_port();
+
+/// A local ZooKeeper ensemble of zk_servers on 127.0.0.1 (benchmarks of
+/// replicated writes): every member has its own client, peer and election
+/// port and directory.
+class zk_ensemble {
+public:
+  /// Starts `size` members and waits until all of them serve.
+  /// @throws std::runtime_error when they do not within the start timeout.
+  explicit zk_ensemble(std::size_t size = 3, zk_server_options options = {});
+
+  /// "127.0.0.1:p1,127.0.0.1:p2,...", for zookeeper_init.
+  std::string connect_string() const;
+
+  /// Member i (0-based; its myid is i + 1).
+  zk_server& member(std::size_t i) { return *members_.at(i); }
+
+  std::size_t size() const noexcept { return members_.size(); }
+
+private:
+  std::vector<std::unique_ptr<zk_server>> members_;
 };
 
 } // namespace outrigger::test
