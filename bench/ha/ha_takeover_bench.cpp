@@ -104,7 +104,7 @@ int run(const options& o) {
   test::temp_dir dir{"outrigger-ha-takeover"};
   test::zk_server zk;
   auto resources = "cpus:" + std::to_string(o.tasks / o.agents / 50 + 4) +
-                   ";mem:" + std::to_string(o.tasks / o.agents * 2 + 1024) +
+                   ";mem:" + std::to_string(o.tasks / o.agents * 32 + 1024) +
                    ";disk:1000;ports:[31000-32000]";
   test::child_process sim{
     {o.sim, "--port", "0", "--agents", std::to_string(o.agents), "--resources",
@@ -136,10 +136,14 @@ int run(const options& o) {
     for (auto i = first; i < std::min(o.tasks, first + 500); ++i)
       batch["tasks"].push_back({{"key", "ha-" + std::to_string(i)},
                                 {"command", "sleep 3600"},
-                                {"resources", {{"cpus", 0.01}, {"mem", 1}}}});
+                                {"resources", {{"cpus", 0.01}, {"mem", 32}}}});
     auto r = api_a.call("POST", "/v1/tasks", batch.dump());
-    if (r.status != 200)
+    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    if (r.status != 200 || !j.is_object())
       throw std::runtime_error("submission refused: " + r.body);
+    for (auto& item : j["tasks"])
+      if (item.value("status", 0) != 201)
+        throw std::runtime_error("a task was refused: " + item.dump());
   }
   auto all_running = [&](bench::http_line& api) {
     auto j = framework(api);
