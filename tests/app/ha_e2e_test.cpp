@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <random>
@@ -306,6 +307,57 @@ TEST_CASE("ha: three replicas lose their leader again and again and every "
     r->process().signal(SIGTERM);
     r->process().wait(20s);
   }
+}
+
+} // namespace outrigger::test
+
+namespace outrigger::test {
+
+TEST_CASE("ha: a replica started while ZooKeeper is down waits, says so, "
+          "and leads once it is back") {
+  zk_server zk;
+  temp_dir dir{"or-ha-nozk"};
+  sim_process sim{{"--agents", "1", "--mode", "synthetic"},
+                  dir.path() / "sim.log"};
+  REQUIRE(sim.up());
+  zk.stop();
+  replica r{0,
+            {"--master", sim.url(), "--ha",
+             "zk://" + zk.connect_string() + "/outrigger",
+             "--ha-session-timeout", "4"},
+            dir.path()};
+  // Not ready, not crashed, and the log says why.
+  auto answer = r.call("GET", "/readyz");
+  CHECK(answer.status == 503);
+  CHECK(answer.body["role"] == "joining");
+  CHECK(r.call("POST", "/v1/tasks", task_body("early", "true")).status == 503);
+  auto log = dir.path() / "replica-0-0.log";
+  auto said = [&] {
+    std::ifstream in(log);
+    std::string line;
+    while (std::getline(in, line))
+      if (line.find("ZooKeeper not reachable; still trying") !=
+          std::string::npos)
+        return true;
+    return false;
+  };
+  for (int i = 0; i < 300 && !said(); ++i)
+    std::this_thread::sleep_for(100ms);
+  CHECK(said());
+  CHECK_FALSE(r.process().wait(0ms)); // still running: no crash loop
+
+  zk.start();
+  bool ready = false;
+  for (int i = 0; i < 600 && !ready; ++i) {
+    auto a = r.call("GET", "/readyz");
+    ready = a.status == 200 && a.body.value("role", "") == "leader";
+    if (!ready)
+      std::this_thread::sleep_for(100ms);
+  }
+  CHECK(ready);
+  CHECK(r.call("POST", "/v1/tasks", task_body("late", "true")).status == 201);
+  r.process().signal(SIGTERM);
+  CHECK(r.process().wait(20s) == 0);
 }
 
 } // namespace outrigger::test
