@@ -109,6 +109,11 @@ void run_pass(self_ptr self) {
   ++st.m.passes;
   st.m.pass_time.observe(
     std::chrono::duration<double>(self->clock().now() - t0).count());
+  if (plan.stats.overflow > 0)
+    log::warn("offer_matcher",
+              "declined offers beyond the bound of offers held at once",
+              {{"declined", plan.stats.overflow},
+               {"max_offers_held", st.matcher->config().max_offers_held}});
   if (!plan.declines.empty()) {
     st.m.offers_declined += plan.declines.size();
     send_call(self,

@@ -330,6 +330,11 @@ void offer_matcher_state::finish_pass(time_point now, match_plan& plan) {
       ++i;
     }
   }
+  plan.stats.overflow = overflow_.size();
+  plan.declines.insert(plan.declines.end(),
+                       std::make_move_iterator(overflow_.begin()),
+                       std::make_move_iterator(overflow_.end()));
+  overflow_.clear();
   plan.stats.declined = plan.declines.size();
   offer_calls(now, plan);
 }

@@ -33,6 +33,11 @@ offer_matcher_state::~offer_matcher_state() = default;
 void offer_matcher_state::add_offers(const std::vector<protocol::Offer>& xs,
                                      time_point now) {
   for (auto& offer : xs) {
+    if (offers_.size() >= cfg_.max_offers_held &&
+        !offers_.contains(offer.id.value)) {
+      overflow_.push_back(offer.id);
+      continue;
+    }
     auto held = make_held_offer(offer, now, default_role_, templates_);
     held.arrival = next_arrival_++;
     agents_[held.site.agent_id] = held.site.attributes;
@@ -67,6 +72,7 @@ std::vector<protocol::OfferID> offer_matcher_state::expire(time_point now) {
 
 void offer_matcher_state::on_subscribed() {
   offers_.clear();
+  overflow_.clear();
   suppressed_.clear();
   idle_since_.clear();
   last_revive_.clear();

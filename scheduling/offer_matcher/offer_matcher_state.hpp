@@ -67,6 +67,10 @@ struct offer_matcher_config {
   duration offer_hold_time = std::chrono::seconds{2};
   /// At most this many tasks per offer (0: no limit).
   std::uint32_t max_tasks_per_offer = 0;
+  /// Offers held at once; more (a master offering every agent of a huge
+  /// cluster at once, or a misbehaving one) are declined at the next pass
+  /// instead of held, so that memory stays bounded.
+  std::size_t max_offers_held = 20'000;
   /// At most this many launches per pass (0: no limit).
   std::uint32_t max_launches_per_pass = 0;
   /// After a pass that launched tasks, the next one waits this long, so
@@ -105,6 +109,7 @@ struct pass_stats {
   std::size_t groups = 0;   ///< task groups with ready tasks
   std::size_t launches = 0; ///< tasks placed
   std::size_t declined = 0; ///< offers declined
+  std::size_t overflow = 0; ///< of those, beyond max_offers_held
   bool launch_limit_hit = false;
 };
 
@@ -251,6 +256,7 @@ private:
   interned default_role_;
   resource_templates templates_;
   std::unordered_map<std::string, held_offer> offers_; // by offer id
+  std::vector<protocol::OfferID> overflow_;            // beyond max_offers_held
   std::uint64_t next_arrival_ = 0;
   std::unordered_map<interned, std::shared_ptr<const agent_attributes>>
     agents_; // attributes last offered by each agent

@@ -303,3 +303,24 @@ TEST_CASE("a requeued task replaces its previous entry") {
   REQUIRE(placed(plan) == std::vector<task_id>{1});
   CHECK(plan.accepts[0].launches[0].attempt == 2);
 }
+
+TEST_CASE("offers beyond max_offers_held are declined at the next pass") {
+  offer_matcher_state m{config([](auto& c) { c.max_offers_held = 2; })};
+  m.add_offers({offer_builder{"o1", "a1", 1, 128},
+                offer_builder{"o2", "a2", 1, 128},
+                offer_builder{"o3", "a3", 1, 128}},
+               at(0));
+  m.add_offers({offer_builder{"o4", "a4", 1, 128},
+                offer_builder{"o1", "a1", 1, 128}}, // already held: kept
+               at(0));
+  CHECK(m.offers_held() == 2);
+  auto plan = m.match(at(1));
+  CHECK(plan.stats.overflow == 2);
+  std::vector<std::string> declined;
+  for (auto& id : plan.declines)
+    declined.push_back(id.value);
+  std::sort(declined.begin(), declined.end());
+  CHECK(declined == std::vector<std::string>{"o3", "o4"});
+  CHECK(m.offers_held() == 2); // the held ones wait for work as before
+  CHECK(m.match(at(2)).stats.overflow == 0);
+}
