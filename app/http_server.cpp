@@ -67,6 +67,11 @@ class session_base {
 public:
   virtual ~session_base() = default;
   virtual void close() = 0;
+  /// Since when the connection waits for (the rest of) a request; nullopt
+  /// while one is being answered. With every slot taken, the one waiting
+  /// longest gives way to a new connection: idle keep-alive connections and
+  /// slow senders (slowloris) cannot lock the API out.
+  std::optional<std::chrono::steady_clock::time_point> waiting_since;
 };
 
 } // namespace
@@ -116,6 +121,20 @@ struct http_server::impl : std::enable_shared_from_this<impl> {
   }
 
   void do_accept();
+
+  // Closes the connection that has waited longest (at least a second) for
+  // a request, if any.
+  void evict_one_waiting() {
+    auto now = std::chrono::steady_clock::now();
+    std::shared_ptr<session_base> oldest;
+    for (auto& s : sessions)
+      if (s->waiting_since &&
+          now - *s->waiting_since >= std::chrono::seconds{1} &&
+          (!oldest || *s->waiting_since < *oldest->waiting_since))
+        oldest = s;
+    if (oldest)
+      oldest->close();
+  }
 };
 
 namespace {
@@ -213,6 +232,7 @@ private:
   }
 
   void detect() {
+    waiting_since = std::chrono::steady_clock::now();
     arm_idle();
     beast::async_detect_ssl(
       socket(), buffer_,
@@ -274,6 +294,7 @@ private:
     parser_.emplace();
     parser_->body_limit(srv_->opts.max_body);
     parser_->header_limit(static_cast<std::uint32_t>(srv_->opts.max_header));
+    waiting_since = std::chrono::steady_clock::now();
     arm_idle();
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](
@@ -283,6 +304,7 @@ private:
   void on_read(error_code ec) {
     error_code ignored;
     timer_.cancel(ignored);
+    waiting_since.reset();
     if (closed_)
       return;
     if (ec == http::error::end_of_stream || ec == asio::error::eof ||
@@ -301,7 +323,9 @@ private:
             "", id);
       return;
     }
-    if (ec == http::error::header_limit) {
+    // A header past the buffer's room is as much too large as one past
+    // the parser's limit.
+    if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
       write(json_error(431, "header_too_large",
                        "the request headers exceed " +
                          std::to_string(srv_->opts.max_header) + " bytes"),
@@ -401,7 +425,9 @@ private:
   std::shared_ptr<http_server::impl> srv_;
   Stream stream_;
   asio::steady_timer timer_;
-  beast::flat_buffer buffer_{8192};
+  // Room for the largest header allowed, so that the header limit (431)
+  // and not the buffer (400) decides.
+  beast::flat_buffer buffer_{srv_->opts.max_header + 8192};
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string client_;
   bool keep_alive_ = true;
@@ -422,6 +448,8 @@ void http_server::impl::do_accept() {
       return;
     if (!ec) {
       auto go = [&](auto s) {
+        if (self->sessions.size() >= self->opts.max_connections)
+          self->evict_one_waiting();
         self->sessions.insert(s);
         if (self->sessions.size() > self->opts.max_connections)
           s->refuse(json_error(503, "unavailable",

@@ -237,6 +237,19 @@ TEST_CASE_FIXTURE(zk_fixture, "zk: the link follows a leader failover") {
   sa->chunk(recordio(
     R"({"type":"SUBSCRIBED","subscribed":{"framework_id":{"value":"fw-1"},)"
     R"("heartbeat_interval_seconds":1.0}})"));
+  // Subscribed with A first (else A's death can come before its SUBSCRIBED
+  // is read, and there is one subscription in all).
+  auto metrics_now = [&] {
+    link_metrics x;
+    self->request(*l, 10s, atom::metrics_v)
+      .receive([&](const link_metrics& y) { x = y; },
+               [](caf::error& err) { FAIL(describe(err)); });
+    return x;
+  };
+  auto until = std::chrono::steady_clock::now() + 20s;
+  while (metrics_now().subscriptions < 1 &&
+         std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(20ms);
   // Master A dies: its ZooKeeper session closes, its connections drop.
   reg_a.reset();
   ma.kill();
