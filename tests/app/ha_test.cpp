@@ -195,6 +195,36 @@ TEST_CASE("ha: a leader that loses ZooKeeper steps down, a standby waits") {
   CHECK(pb.lost.empty());
 }
 
+TEST_CASE("ha: a standby whose session expires joins again and still "
+          "follows the leader") {
+  zk_server zk;
+  probe pa, pb;
+  auto a = std::make_unique<app::leader_election>(options(zk, "http://a"),
+                                                  pa.callbacks());
+  REQUIRE(pa.wait([&] { return pa.elected; }));
+  auto b = std::make_unique<app::leader_election>(options(zk, "http://b"),
+                                                  pb.callbacks());
+  REQUIRE(pb.wait([&] { return pb.leader == "http://a"; }));
+  auto first = b->session();
+  REQUIRE(first);
+  REQUIRE(zk.expire_session(first->first, first->second));
+  // It notices, opens a new session, joins again behind the leader.
+  std::optional<std::pair<std::int64_t, std::string>> second;
+  for (int i = 0; i < 300; ++i) {
+    second = b->session();
+    if (second && second->first != first->first)
+      break;
+    std::this_thread::sleep_for(100ms);
+  }
+  REQUIRE(second);
+  CHECK(second->first != first->first);
+  CHECK(pb.wait([&] { return pb.leader == "http://a"; }));
+  CHECK_FALSE(pb.elected);
+  CHECK(pb.lost.empty()); // a standby has nothing to step down from
+  a.reset();
+  CHECK(pb.wait([&] { return pb.elected; }));
+}
+
 namespace {
 
 /// An io_context on its own thread.
