@@ -23,10 +23,6 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <csignal>
 #include <cstdio>
 #include <functional>
@@ -48,18 +44,6 @@ struct options {
   std::string keep_logs;
 };
 
-std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 bool wait_until(const std::function<bool()>& pred,
                 std::chrono::milliseconds limit,
                 std::chrono::milliseconds period = 50ms) {
@@ -73,7 +57,7 @@ bool wait_until(const std::function<bool()>& pred,
 }
 
 struct replica {
-  std::uint16_t port = free_port();
+  std::uint16_t port = test::free_loopback_port();
   fs::path log;
   std::unique_ptr<test::child_process> proc;
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }

@@ -10,10 +10,6 @@
 #include "service_fixture.hpp"
 #include "tests/support/zk_server.hpp"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <csignal>
 #include <fstream>
@@ -26,23 +22,12 @@ namespace outrigger::test {
 
 namespace {
 
-std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 /// One replica: a fixed port (its advertised URL), restarted on demand.
 class replica {
 public:
   replica(int n, std::vector<std::string> args, std::filesystem::path dir)
-    : n_(n), port_(free_port()), args_(std::move(args)), dir_(std::move(dir)) {
+    : n_(n), port_(free_loopback_port()), args_(std::move(args)),
+      dir_(std::move(dir)) {
     start();
   }
 
