@@ -89,16 +89,19 @@ void workload::submit_loop() {
     for (int k = 0; k < count; ++k) {
       submission s;
       s.key = "chaos-" + std::to_string(o_.seed) + "-" + std::to_string(n++);
+      // Long tasks outlast a kill sent within 5 s by more than the
+      // checker's kill_slack, so an unheeded kill shows; they never fail
+      // (four attempts of 35 s would stretch the drain).
       bool lng = u(rng) < o_.long_share;
-      s.duration_ms = lng ? 8000 + static_cast<int>(u(rng) * 12000)
+      s.duration_ms = lng ? 22000 + static_cast<int>(u(rng) * 13000)
                           : 100 + static_cast<int>(u(rng) * 4900);
-      s.fails = u(rng) < o_.fail_share;
+      s.fails = !lng && u(rng) < o_.fail_share;
       s.max_attempts = 1 + static_cast<int>(u(rng) * 4); // 1..4
       s.retry_failed = u(rng) < 0.5;
       s.submitted = wall::now();
       bool kill = u(rng) < (lng ? 0.6 : o_.kill_share);
       auto kill_after = std::chrono::milliseconds{
-        static_cast<long>(200 + u(rng) * (lng ? 6000 : 3000))};
+        static_cast<long>(200 + u(rng) * (lng ? 4800 : 3000))};
       batch.push_back(task_spec(s));
       auto i = history_.add_submission(std::move(s));
       idx.push_back(i);

@@ -24,7 +24,7 @@ struct workload_options {
   double tasks_per_second = 6;
   double kill_share = 0.12; ///< tasks the client kills
   double fail_share = 0.12; ///< tasks that exit 1
-  double long_share = 0.15; ///< 8-20 s tasks (kill targets mostly)
+  double long_share = 0.15; ///< 22-35 s tasks (kill targets mostly)
   /// A request is given up after this long of failed tries (the task is
   /// then "unacknowledged": it may or may not exist).
   std::chrono::seconds give_up{90};
