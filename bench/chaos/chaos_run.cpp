@@ -339,8 +339,12 @@ int run(const options& o) {
   for (auto& [c, why] : faults.skipped())
     std::printf("  skipped %s: %s\n", c.c_str(), why.c_str());
   std::printf("  tasks: %zu submitted, %zu acknowledged, %zu never "
-              "acknowledged; %zu attempts; %zu Mesos tasks in the master\n",
-              v.submitted, v.acked, v.unacked, v.attempts, v.launches_seen);
+              "acknowledged; %zu attempts; %llu launches on the agents, %zu "
+              "Mesos tasks in the final master's state\n",
+              v.submitted, v.acked, v.unacked, v.attempts,
+              static_cast<unsigned long long>(
+                final.sim_status.value("launches", std::uint64_t{0})),
+              v.launches_seen);
   std::printf("  outcomes:");
   for (auto& [s, n] : v.outcomes)
     std::printf(" %s=%d", s.c_str(), n);
