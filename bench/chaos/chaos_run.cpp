@@ -65,9 +65,11 @@ struct small_fs {
       error = std::string{"mounting a tmpfs failed ("} + std::strerror(errno) +
               "): needs CAP_SYS_ADMIN";
   }
-  ~small_fs() {
+  ~small_fs() { unmount(); }
+  void unmount() {
     if (!mount_point.empty())
       ::umount2(mount_point.c_str(), MNT_DETACH);
+    mount_point.clear();
   }
 };
 
@@ -361,6 +363,7 @@ int run(const options& o) {
   serve.stop();
   sim.signal(SIGTERM);
   sim.wait(20s);
+  disk.unmount(); // its files are gone with it; the run's directory can go
   if (v.violations.empty()) {
     std::printf("  outcome: PASS (every invariant held)\n");
     if (o.keep.empty())
