@@ -225,6 +225,9 @@ void cluster::impl::kill_master(std::size_t i) {
   if (s.zk)
     s.zk->abandon();
   s.zk.reset();
+  s.lagging = false;
+  s.deferred.reset();
+  s.lag_timer.reset(); // cancels a pending lag
   s.srv->close_all();
   s.srv.reset();
   s.endpoint.target = nullptr;
@@ -267,6 +270,33 @@ void cluster::impl::on_zk_leader(std::size_t i, std::uint64_t incarnation,
     return; // a report for a master that has died since
   bool was_leading = s.m->elected();
   bool self = leader && leader->self;
+  if (s.lagging) {
+    s.deferred = leader;
+    return;
+  }
+  if (self && !was_leading && election_lag_.count() > 0) {
+    // Its detector's watch fires late: it goes on following the leader it
+    // knew (307 to it) until then.
+    log("master " + std::to_string(i + 1) + " elected; notices it in " +
+        std::to_string(election_lag_.count()) + " ms");
+    s.lagging = true;
+    s.deferred = leader;
+    s.lag_timer = std::make_unique<boost::asio::steady_timer>(io_.context());
+    s.lag_timer->expires_after(election_lag_);
+    election_lag_ = std::chrono::milliseconds{0};
+    s.lag_timer->async_wait([this, i, incarnation](auto ec) {
+      if (ec)
+        return;
+      auto& again = at(i);
+      if (!again.m || again.incarnation != incarnation || !again.lagging)
+        return;
+      again.lagging = false;
+      auto report = std::move(*again.deferred);
+      again.deferred.reset();
+      on_zk_leader(i, incarnation, report);
+    });
+    return;
+  }
   if (self) {
     s.m->set_leader_self();
     if (!was_leading && options_.recovery_time.count() > 0) {

@@ -175,6 +175,14 @@ public:
   /// kill_master then start_master: like restarting a Mesos master with the
   /// in-memory registry, it forgets every framework.
   void restart_master(std::size_t i);
+  /// An operator's teardown of framework `id` (every registered one when
+  /// empty) on the leader (master::teardown); how many were removed.
+  std::size_t teardown(const std::string& id = {});
+  /// The next master ZooKeeper elects notices its election `lag` late, as a
+  /// Mesos master whose detector's watch fires late: meanwhile it still
+  /// follows the leader it knew (307 to it) and the agents wait. One-shot;
+  /// zero cancels. No effect without ZooKeeper.
+  void set_election_lag(std::chrono::milliseconds lag);
 
   // -- introspection
   // -------------------------------------------------------------

@@ -50,11 +50,15 @@ std::string cluster::impl::status_json() const {
       doc["tasks"][state] = n;
   }
   doc["agents_in_transit"] = transit_.agent_count() + waiting_.size();
+  // Launches reaching the synthetic agents, whichever master sent them.
+  doc["launches"] = synthetic_.launches();
+  doc["launched_twice"] = synthetic_.launched_twice();
   doc["frameworks"] = std::move(frameworks);
   // Members in the documented order.
   json out;
-  for (auto key : {"leader", "masters", "agents", "agents_in_transit",
-                   "frameworks", "offers", "tasks"})
+  for (auto key :
+       {"leader", "masters", "agents", "agents_in_transit", "frameworks",
+        "offers", "tasks", "launches", "launched_twice"})
     out[key] = std::move(doc[key]);
   return out.dump();
 }
@@ -178,7 +182,8 @@ private:
     "GET /sim/status; POST /sim/cut-streams, /sim/heartbeats, /sim/delay, "
     "/sim/drop-calls, /sim/unavailable, /sim/fail-over, /sim/kill-master, "
     "/sim/start-master, /sim/restart-master, /sim/lose-agent, "
-    "/sim/return-agent, /sim/remove-agent, /sim/add-agents";
+    "/sim/return-agent, /sim/remove-agent, /sim/add-agents, /sim/teardown, "
+    "/sim/election-lag";
 
   std::size_t master_index(const json& body) {
     auto n = number(body, "master");
@@ -231,6 +236,13 @@ private:
     } else if (path == "/sim/unavailable") {
       auto body = parse_body(request, {"ms"});
       cluster_.unavailable_for(milliseconds(number(body, "ms")));
+    } else if (path == "/sim/teardown") {
+      auto body = parse_body(request, {"framework"});
+      auto n = cluster_.teardown(string_of(body, "framework", ""));
+      return json{{"ok", true}, {"removed", n}}.dump();
+    } else if (path == "/sim/election-lag") {
+      auto body = parse_body(request, {"ms"});
+      cluster_.set_election_lag(milliseconds(number(body, "ms")));
     } else if (path == "/sim/fail-over") {
       parse_body(request, {});
       cluster_.fail_over();

@@ -26,6 +26,12 @@
 //   POST /sim/add-agents   {"count":2,"mode":"synthetic"|"exec",
 //                           "resources":"cpus:4;mem:8192",
 //                           "attributes":"rack:r1","port":5051}
+//   POST /sim/teardown     {"framework":"<id>"}  an operator's teardown
+//                                           (/master/teardown) on the
+//                                           leader; no id: every framework.
+//                                           Answers {"ok":true,"removed":N}
+//   POST /sim/election-lag {"ms":2000}      the next master elected notices
+//                                           it this late (307 meanwhile)
 //
 // Actions answer {"ok":true} (add-agents also "agents": the new ids, empty
 // while no master leads: they register with the first leader).
@@ -39,8 +45,12 @@
 //    "agents_in_transit":0,
 //    "frameworks":{"registered":1,"connected":["<id>"],"completed":0},
 //    "offers":1,
-//    "tasks":{"TASK_RUNNING":1}}
+//    "tasks":{"TASK_RUNNING":1},
+//    "launches":1,
+//    "launched_twice":[]}
 // where agents, frameworks, offers and tasks are those of the master that
-// hosts the agents (the leader; none while no master leads).
+// hosts the agents (the leader; none while no master leads); launches
+// counts the tasks synthetic agents were asked to run over the cluster's
+// life, and launched_twice names task ids launched more than once.
 
 #include "sim/cluster.hpp"

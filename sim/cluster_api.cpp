@@ -311,6 +311,19 @@ void cluster::unavailable_for(std::chrono::milliseconds how_long) {
   on_io(*io_, [&] { impl_->leading().unavailable_for(how_long); });
 }
 
+std::size_t cluster::teardown(const std::string& id) {
+  std::size_t n = 0;
+  on_io(*io_, [&] {
+    n = impl_->leading().teardown(id);
+    impl_->poke_host();
+  });
+  return n;
+}
+
+void cluster::set_election_lag(std::chrono::milliseconds lag) {
+  on_io(*io_, [&] { impl_->set_election_lag(lag); });
+}
+
 void cluster::fail_over() {
   on_io(*io_, [&] { impl_->fail_over(); });
 }

@@ -10,6 +10,8 @@
 #include "sim/synthetic_runtime.hpp"
 #include "sim/zk_contender.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+
 #include <deque>
 
 namespace outrigger::sim {
@@ -43,6 +45,7 @@ public:
   void fail_over();
   void kill_master(std::size_t i);
   void start_master(std::size_t i);
+  void set_election_lag(std::chrono::milliseconds lag) { election_lag_ = lag; }
   void with_master(std::size_t i, const std::function<void(master&)>& fn);
   std::string status_json() const;
   void log(const std::string& line) const;
@@ -80,6 +83,11 @@ private:
     std::unique_ptr<master> m;
     std::unique_ptr<server> srv;
     std::unique_ptr<zk_contender> zk;
+    /// An election noticed late (set_election_lag): the reports that came
+    /// meanwhile wait here, the latest last.
+    bool lagging = false;
+    std::optional<std::optional<zk_leader>> deferred;
+    std::unique_ptr<boost::asio::steady_timer> lag_timer;
   };
 
   slot& at(std::size_t i);
@@ -100,6 +108,7 @@ private:
   std::uint64_t next_sequence_ = 0;
   std::uint64_t starts_ = 0;
   std::chrono::milliseconds delay_{0};
+  std::chrono::milliseconds election_lag_{0}; ///< for the next election
 
   router router_;
   synthetic_runtime synthetic_;

@@ -130,6 +130,17 @@ void master::unavailable_for(std::chrono::milliseconds how_long) {
   core_->unavailable_until = core_->now + how_long;
 }
 
+std::size_t master::teardown(const std::string& id) {
+  std::vector<std::string> ids;
+  for (auto& [fid, fw] : core_->frameworks)
+    if (id.empty() || fid == id)
+      ids.push_back(fid);
+  for (auto& fid : ids)
+    if (auto* fw = core_->find_framework(fid))
+      core_->remove_framework(*fw);
+  return ids.size();
+}
+
 void master::restart() {
   core_->restart();
 }

@@ -183,6 +183,12 @@ public:
   /// Answers scheduler calls with 503 "Master has not finished recovery"
   /// for `how_long`.
   void unavailable_for(std::chrono::milliseconds how_long);
+  /// An operator's teardown (POST /master/teardown): the framework is
+  /// removed as by its own TEARDOWN or an expired failover timeout (its
+  /// stream ends, its tasks are killed); a later SUBSCRIBE with its id gets
+  /// ERROR "Framework has been removed". Every registered framework when
+  /// `id` is empty. Returns how many were removed.
+  std::size_t teardown(const std::string& id = {});
   /// Master failover: a new master id, every stream cut, frameworks, offers
   /// and filters forgotten; agents keep their tasks and re-register after
   /// agent_reregistration_delay; frameworks must resubscribe (they are

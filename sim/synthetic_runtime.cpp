@@ -56,6 +56,10 @@ std::string synthetic_runtime::key(const protocol::AgentID& agent,
 void synthetic_runtime::launch(const protocol::AgentID& agent,
                                const protocol::FrameworkID& framework,
                                const protocol::TaskInfo& task) {
+  ++launches_;
+  if (!launch_ids_full() && !launch_ids_.insert(task.task_id.value).second &&
+      launched_twice_.size() < max_twice)
+    launched_twice_.push_back(task.task_id.value);
   auto k = key(agent, framework, task.task_id);
   if (tasks_.count(k) != 0)
     return;

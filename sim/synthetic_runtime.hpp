@@ -15,6 +15,8 @@
 #include <random>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
 namespace outrigger::sim {
 
@@ -76,6 +78,21 @@ public:
   /// Launches remembered for sandbox().
   static constexpr std::size_t sandbox_history = 4096;
 
+  /// Every launch() so far (tasks the agents were asked to run).
+  std::uint64_t launches() const noexcept { return launches_; }
+  /// Task ids launched more than once, across agents and frameworks (a
+  /// scheduler must never reuse a task id); at most `max_twice` are kept.
+  const std::vector<std::string>& launched_twice() const noexcept {
+    return launched_twice_;
+  }
+  /// Task ids remembered for launched_twice(); past this many, ids are no
+  /// longer checked (`launch_ids_full()`).
+  static constexpr std::size_t max_launch_ids = 1'000'000;
+  static constexpr std::size_t max_twice = 100;
+  bool launch_ids_full() const noexcept {
+    return launch_ids_.size() >= max_launch_ids;
+  }
+
   /// Tasks that have not reached a terminal state.
   std::size_t live_tasks() const noexcept { return tasks_.size(); }
 
@@ -109,6 +126,9 @@ private:
   };
   std::unordered_map<std::string, launched> recent_; ///< by key()
   std::deque<std::string> recent_order_;             ///< oldest first
+  std::uint64_t launches_ = 0;
+  std::unordered_set<std::string> launch_ids_;
+  std::vector<std::string> launched_twice_;
   // agent + task id → keys (a task id is unique per framework only).
   std::unordered_multimap<std::string, std::string> by_agent_task_;
 };

@@ -176,9 +176,14 @@ master_link(self_ptr self, link_config cfg, master_addresses addrs,
       auto fx = st.link->disconnect();
       run(self, std::move(fx), false);
       st.net->shutdown();
-      self->quit(
-        caf::make_error(ec::stopped, std::string{"the "} + what +
-                                       " stopped: " + describe(msg.reason)));
+      // A dependency that failed (the journal's disk full, ZooKeeper gone)
+      // is a failure of the service: exit status 1, the supervisor restarts
+      // it. Only one stopped on purpose stops the link as a normal stop.
+      auto code = exit_status(msg.reason) == 0 ? ec::stopped
+                  : from_store                 ? ec::store_failed
+                                               : ec::zookeeper_error;
+      self->quit(caf::make_error(code, std::string{"the "} + what +
+                                         " stopped: " + describe(msg.reason)));
       return;
     }
     auto& ls = st.listeners;

@@ -20,6 +20,10 @@ struct http_answer {
 class http_line {
 public:
   explicit http_line(std::uint16_t port) : port_(port) {}
+  /// Like the above; a read or write blocked longer than `timeout_ms`
+  /// fails the call (status 0): for servers that may be stopped or hung.
+  http_line(std::uint16_t port, int timeout_ms)
+    : port_(port), timeout_ms_(timeout_ms) {}
   ~http_line();
   http_line(const http_line&) = delete;
   http_line& operator=(const http_line&) = delete;
@@ -36,6 +40,7 @@ private:
   http_answer exchange(const std::string& request);
 
   std::uint16_t port_;
+  int timeout_ms_ = 0; // 0: block for ever
   int fd_ = -1;
   std::string in_; // bytes read but not consumed
 };

@@ -46,6 +46,17 @@ status_tracker_state::on_subscribed(const task_book_state& book,
     auto& a = outstanding_[l.ref.id];
     a = asked{l.ref.attempt, 0, l.agent_id, {}};
     list.emplace_back(l.ref.id, &a);
+    // A kill the book holds but this tracker does not: recorded by the
+    // process before a restart (its last KILL may have been lost just
+    // before the crash). It is sent below and retried like any other.
+    if (l.kill_requested && kills_.count(l.ref.id) == 0) {
+      auto* t = book.get(l.ref.id);
+      kills_.emplace(
+        l.ref.id,
+        kill_retry{l.ref.attempt, l.agent_id,
+                   t ? t->spec->more().kill_grace_period : std::nullopt,
+                   cfg_.kill_backoff, now + cfg_.kill_backoff});
+    }
   }
   ask(fw, list, now, out);
   next_explicit_.reset();

@@ -252,6 +252,34 @@ TEST_CASE_FIXTURE(link_fixture, "actor: a failing store never acts on it") {
   CHECK(net->opens.size() == 2);
 }
 
+// Found by the chaos run (docs/RELIABILITY.md): the journal's disk filled
+// up, the task book (the id store) stopped with store_failed, and the
+// service exited with status 0, which tells a supervisor not to restart it.
+TEST_CASE_FIXTURE(link_fixture,
+                  "actor: a failed store stops the link, exit 1") {
+  start(config(), "fw-1");
+  accept("fw-1");
+  // The store fails as the task book does: it quits with store_failed.
+  auto failure = caf::make_error(ec::store_failed,
+                                 "cannot write log-0: No space left on device");
+  store->enqueue(nullptr, caf::make_message_id(),
+                 caf::make_message(caf::exit_msg{store->address(), failure}),
+                 nullptr);
+  run();
+  auto reason = down_reason();
+  CHECK(exit_status(reason) == 1);
+  CHECK(describe(reason).find("framework id store") != std::string::npos);
+  CHECK(net->calls.empty()); // no TEARDOWN: the framework stays
+}
+
+TEST_CASE_FIXTURE(link_fixture, "actor: a store stopped on purpose, exit 0") {
+  start(config(), "fw-1");
+  accept("fw-1");
+  caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
+  run();
+  CHECK(exit_status(down_reason()) == 0);
+}
+
 TEST_CASE_FIXTURE(link_fixture, "actor: calls, outcome and timeout") {
   start(config());
   accept("fw-1");

@@ -167,6 +167,29 @@ TEST_CASE_FIXTURE(tracker_fixture, "a new subscription re-sends pending "
   CHECK(kills == 1);
 }
 
+// Found by the chaos run (docs/RELIABILITY.md): a kill was recorded, its KILL
+// answered 503 (the master recovering), the service was SIGKILLed before the
+// retry, and the restarted service never sent it again: the task ran to its
+// end. The tracker of a new process starts empty; the book remembers.
+TEST_CASE_FIXTURE(tracker_fixture, "a kill recorded before a restart is sent "
+                                   "on the next subscription") {
+  auto id = running("a");
+  book->kill(id, at(10));
+  book->commit();
+  book->take_notices(); // the old process's tracker got them, then died
+  status_tracker_state fresh{{}};
+  auto calls = fresh.on_subscribed(*book, at(20));
+  std::size_t kills = 0;
+  for (auto& c : calls)
+    if (c.type == proto::call_type::kill) {
+      ++kills;
+      CHECK(c.kill->task_id.value == "or-1-1");
+    }
+  CHECK(kills == 1);
+  CHECK(fresh.kills_tracked() == 1);
+  CHECK(fresh.tick(*book, at(25)).size() == 1); // and retried with backoff
+}
+
 TEST_CASE_FIXTURE(tracker_fixture, "explicit reconciliation in batches, "
                                    "re-asking the unanswered") {
   tracker = status_tracker_state{[] {

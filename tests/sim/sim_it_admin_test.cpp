@@ -172,3 +172,52 @@ TEST_CASE("admin: faults as a scheduler sees them") {
   CHECK(r.body == "no master leads\n");
   CHECK(status_of(c)["agents_in_transit"] == 1);
 }
+
+TEST_CASE("admin: teardown removes the framework, its next SUBSCRIBE gets "
+          "ERROR") {
+  sim::cluster c(test_cluster(1));
+  REQUIRE(admin(c, "/sim/add-agents", R"({"count":1})").status == 200);
+  auto info = framework("torn");
+  scheduler_stream s(c.port(0), subscribe_body(info));
+  auto fw = s.next().subscribed->framework_id;
+  CHECK(admin(c, "/sim/teardown", R"({"framework":"nope"})").body ==
+        R"({"ok":true,"removed":0})");
+  auto r = admin(c, "/sim/teardown");
+  CHECK(r.status == 200);
+  CHECK(r.body == R"({"ok":true,"removed":1})");
+  CHECK(s.read_to_end()); // the stream ends with its terminating chunk
+  CHECK(status_of(c)["frameworks"]["completed"] == 1);
+  info.id = fw;
+  scheduler_stream again(c.port(0), subscribe_body(info));
+  REQUIRE(again.head().status == 200);
+  auto e = again.next();
+  REQUIRE(e.type == pr::event_type::error);
+  CHECK(e.error->message == "Framework has been removed");
+}
+
+TEST_CASE("admin: launches and launched_twice count what agents ran") {
+  sim::cluster c(test_cluster(1));
+  auto added =
+    nlohmann::json::parse(admin(c, "/sim/add-agents", R"({"count":1})").body);
+  pr::AgentID agent{added["agents"][0].get<std::string>()};
+  scheduler_stream s(c.port(0), subscribe_body(framework("twice")));
+  auto fw = s.next().subscribed->framework_id;
+  // The same task id launched again once the first has ended: Mesos only
+  // refuses ids of active tasks, so the agent runs it twice.
+  for (int round = 0; round < 2; ++round) {
+    auto offer = s.next_of(pr::event_type::offers).offers->offers.at(0);
+    auto launch = pr::make_accept(
+      fw, {offer.id}, {pr::make_launch({shell_task("t1", agent, "sleep 0")})});
+    REQUIRE(post_call(c.port(0), launch, s.stream_id()).status == 202);
+    for (;;) {
+      auto u = s.next_update();
+      if (u.uuid)
+        post_call(c.port(0), *pr::acknowledgement_for(fw, u), s.stream_id());
+      if (u.state == pr::task_state::finished)
+        break;
+    }
+  }
+  auto doc = status_of(c);
+  CHECK(doc["launches"] == 2);
+  CHECK(doc["launched_twice"] == nlohmann::json::array({"t1"}));
+}

@@ -12,6 +12,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <sstream>
 
@@ -171,4 +172,43 @@ TEST_CASE("failover: the dead leader's node stays until ZooKeeper expires "
   for (auto& answer : not_yet)
     CHECK(answer == "503 text/plain; charset=utf-8 Master has not finished "
                     "recovery");
+}
+
+TEST_CASE("failover: an election noticed late - the new leader redirects to "
+          "the old one until it notices") {
+  zk_server zk;
+  auto options = test_cluster(2);
+  options.zk = "zk://" + zk.connect_string() + "/mesos-lag";
+  options.zk_session_timeout = 2s;
+  std::mutex mu;
+  std::vector<std::string> lines;
+  options.log = [&](std::string_view l) {
+    std::lock_guard lock{mu};
+    lines.emplace_back(l);
+  };
+  sim::cluster c(options);
+  auto leader = c.wait_for_leader(30s);
+  REQUIRE(leader);
+  auto standby = 1 - *leader;
+  auto admin_port = *c.admin_port();
+  REQUIRE(request(admin_port, "POST", "/sim/election-lag", R"({"ms":3000})",
+                  {{"Content-Type", "application/json"}})
+            .status == 200);
+  c.kill_master(*leader);
+  auto noticed_late = [&] {
+    std::lock_guard lock{mu};
+    for (auto& l : lines)
+      if (l.find("master " + std::to_string(standby + 1) +
+                 " elected; notices it in 3000 ms") != std::string::npos)
+        return true;
+    return false;
+  };
+  REQUIRE(eventually(noticed_late, 30s));
+  // ZooKeeper names it, it does not know yet: 307 to the dead leader.
+  CHECK(c.leader() != standby);
+  auto r = request(c.port(standby), "GET", "/master/redirect");
+  CHECK(r.status == 307);
+  CHECK(r.header("Location") ==
+        "//localhost:" + std::to_string(c.port(*leader)));
+  CHECK(eventually([&] { return c.leader() == standby; }, 30s));
 }

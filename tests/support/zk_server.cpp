@@ -140,7 +140,7 @@ void zk_server::write_config() const {
       << "minSessionTimeout=1000\n"
       << "maxSessionTimeout=60000\n"
       << "admin.enableServer=false\n"
-      << "4lw.commands.whitelist=ruok,srvr\n";
+      << "4lw.commands.whitelist=ruok,srvr,cons\n";
   if (!options_.durable) // tests: no fsync, no 64 MiB log preallocation
     cfg << "forceSync=no\n"
         << "preAllocSize=1024\n";
