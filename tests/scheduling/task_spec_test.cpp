@@ -136,6 +136,20 @@ TEST_CASE("every field is validated with an error naming it") {
   CHECK(error_of({{"key", "x"}}).field == "command");
 }
 
+// Found by api_body_fuzz: a whole float beyond int64 (4.4e73) was converted
+// to int64_t, which is undefined behaviour.
+TEST_CASE("whole numbers beyond 64 bits are out of range, not converted") {
+  for (double huge : {4.4444e73, 0x1p63, -0x1p64, 1e300}) {
+    auto e = error_of(with(minimal(), {{"retry", {{"max_attempts", huge}}}}));
+    CHECK(e.field == "retry.max_attempts");
+    CHECK(e.message.find("must be between") != std::string::npos);
+  }
+  auto e = error_of(with(minimal(), {{"priority", -0x1p63}}));
+  CHECK(e.field == "priority");
+  CHECK(parse(with(minimal(), {{"retry", {{"max_attempts", 3.0}}}}))
+          ->retry.max_attempts == 3);
+}
+
 TEST_CASE("a full spec survives the JSON round trip unchanged") {
   json body = {
     {"key", "etl/daily"},
