@@ -65,26 +65,9 @@ std::optional<std::uint64_t> number(const http_request& req,
   auto i = req.query.find(name);
   if (i == req.query.end() || i->second.empty())
     return fallback;
-  std::uint64_t v = 0;
-  auto& s = i->second;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || end != s.data() + s.size()) {
+  auto v = unsigned_of(i->second);
+  if (!v)
     err = name;
-    return std::nullopt;
-  }
-  return v;
-}
-
-// The task id of a path below /v1/tasks/: all of the rest for the task
-// itself, the segment before the next '/' for its sub-resources.
-std::optional<std::uint64_t> id_of(const std::string& path, bool whole) {
-  auto text = path.substr(std::string{"/v1/tasks/"}.size());
-  if (!whole)
-    text = text.substr(0, text.find('/'));
-  std::uint64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size())
-    return std::nullopt;
   return v;
 }
 
@@ -332,21 +315,6 @@ void teardown(const ctx_ptr& c, http_request&, std::uint64_t,
 constexpr std::string_view task_prefix = "/v1/tasks/";
 constexpr std::string_view web_prefix = "/ui/";
 
-// The pattern of a path below /v1/tasks/: a task's sub-resource (logs,
-// files) or else the task itself (a malformed id is that route's 404).
-std::string_view task_pattern(std::string_view path) {
-  auto rest = path.substr(task_prefix.size());
-  auto slash = rest.find('/');
-  if (slash != std::string_view::npos) {
-    auto sub = rest.substr(slash + 1);
-    if (sub == "logs")
-      return "/v1/tasks/{id}/logs";
-    if (sub == "files" || sub.starts_with("files/"))
-      return "/v1/tasks/{id}/files/{path}";
-  }
-  return "/v1/tasks/{id}";
-}
-
 // Whether a path names a route's pattern: equal, or for the task patterns
 // what task_pattern() makes of it.
 bool matches(std::string_view pattern, std::string_view path) {
@@ -421,7 +389,7 @@ responder audited(const ctx_ptr& c, const http_request& req,
   e->client = req.client;
   std::uint64_t path_id = 0;
   if (req.path.starts_with(task_prefix))
-    path_id = id_of(req.path, true).value_or(0);
+    path_id = task_id_of(req.path, true).value_or(0);
   return [c, e, path_id, done](http_response res) {
     e->status = res.status;
     e->outcome = "ok";
@@ -478,7 +446,7 @@ void route(const ctx_ptr& c, http_request req, responder done) {
     return done(error(404, "not_found", "no such endpoint: " + path));
   std::uint64_t id = 0;
   if (pattern.find("{id}") != std::string::npos) {
-    auto parsed = id_of(path, pattern.ends_with("{id}"));
+    auto parsed = task_id_of(path, pattern.ends_with("{id}"));
     if (!parsed)
       return done(error(404, "not_found", "no task at " + path));
     id = *parsed;

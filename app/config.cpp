@@ -253,6 +253,18 @@ std::string with_config_file(CLI::App& serve, std::vector<std::string>& args) {
   std::ifstream in{path};
   if (!in)
     return "--config: cannot read " + path;
+  std::stringstream text;
+  text << in.rdbuf();
+  return apply_config_text(serve, text.str(), path, args);
+}
+
+std::string apply_config_text(CLI::App& serve, const std::string& text,
+                              const std::string& path,
+                              std::vector<std::string>& args) {
+  auto at = std::find(args.begin(), args.end(), serve.get_name());
+  if (at == args.end())
+    return {};
+  std::istringstream in{text};
   std::string line;
   int n = 0;
   std::vector<std::string> extra;

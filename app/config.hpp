@@ -95,6 +95,14 @@ void add_serve_options(CLI::App& cmd, serve_settings& s);
 /// file and line ("unknown setting", "bad value"), empty when fine.
 std::string with_config_file(CLI::App& serve, std::vector<std::string>& args);
 
+/// The lines of a config file (`text`, read from `path`, which only names it
+/// in messages) applied to `args` as with_config_file() does: the settings
+/// become `--name=value` arguments after `serve`'s own. "" or an error naming
+/// the line.
+std::string apply_config_text(CLI::App& serve, const std::string& text,
+                              const std::string& path,
+                              std::vector<std::string>& args);
+
 /// The address and port of a `--listen` value ("127.0.0.1:8080",
 /// "[::1]:8080"); nullopt when it is not address:port.
 std::optional<std::pair<std::string, std::uint16_t>>

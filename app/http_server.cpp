@@ -41,25 +41,6 @@ std::string error_body(const std::string& code, const std::string& message,
   return nlohmann::json{{"error", std::move(e)}}.dump();
 }
 
-std::string url_decode(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%' && i + 2 < text.size() &&
-               std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-               std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 namespace {
 
 // A connection of the server (plain or TLS), closable from the server.
@@ -372,24 +353,6 @@ private:
           self->write(std::move(res), path, id);
       });
     });
-  }
-
-  static void parse_query(const std::string& rest,
-                          std::map<std::string, std::string>& out) {
-    std::size_t pos = 0;
-    while (pos <= rest.size()) {
-      auto amp = rest.find('&', pos);
-      auto part = rest.substr(pos, amp == std::string::npos ? std::string::npos
-                                                            : amp - pos);
-      if (!part.empty()) {
-        auto eq = part.find('=');
-        out[url_decode(part.substr(0, eq))] =
-          eq == std::string::npos ? "" : url_decode(part.substr(eq + 1));
-      }
-      if (amp == std::string::npos)
-        break;
-      pos = amp + 1;
-    }
   }
 
   void write(http_response res, const std::string& path,

@@ -9,6 +9,8 @@
 // can be replaced while the server runs. Beast is only included by
 // http_server.cpp (and its TLS context by http_tls.cpp).
 
+#include "app/request_parse.hpp" // url_decode, parse_query
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -115,8 +117,5 @@ public:
 private:
   std::shared_ptr<impl> impl_;
 };
-
-/// Decodes %XX and '+' of a query component.
-std::string url_decode(const std::string& text);
 
 } // namespace outrigger::app

@@ -89,13 +89,9 @@ std::optional<std::int64_t> integer(const http_request& req,
   auto i = req.query.find(name);
   if (i == req.query.end() || i->second.empty())
     return fallback;
-  std::int64_t v = 0;
-  auto& s = i->second;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || end != s.data() + s.size()) {
+  auto v = signed_of(i->second);
+  if (!v)
     bad = true;
-    return std::nullopt;
-  }
   return v;
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -145,10 +146,13 @@ std::vector<std::uint64_t> generations(const fs::path& dir,
     if (name.rfind(prefix, 0) != 0)
       continue;
     auto digits = name.substr(prefix.size());
-    if (digits.empty() ||
-        digits.find_first_not_of("0123456789") != std::string::npos)
-      continue;
-    out.push_back(std::stoull(digits));
+    std::uint64_t gen = 0;
+    auto [end, ec] =
+      std::from_chars(digits.data(), digits.data() + digits.size(), gen);
+    if (digits.empty() || ec != std::errc{} ||
+        end != digits.data() + digits.size())
+      continue; // not a name the journal writes (nor one past 2^64)
+    out.push_back(gen);
   }
   std::sort(out.rbegin(), out.rend());
   return out;
@@ -209,17 +213,28 @@ std::unique_ptr<journal> journal::open(const fs::path& dir,
 
 void journal::recover(recovered_state& out) {
   out = recovered_state{};
-  // The newest valid snapshot wins; a generation without one starts empty.
+  // The newest snapshot is the state; without one the journal starts at
+  // generation 0. Compaction renames a complete, synced file into place, so
+  // a damaged snapshot is damage, not a crash: refuse it rather than fall
+  // back to an older generation or to nothing, which would forget tasks.
   generation_ = 0;
-  for (auto gen : generations(dir_, "snapshot-")) {
-    auto scan = scan_frames(read_file(snapshot_path(dir_, gen)),
-                            options_.max_record_size);
-    if (scan.problem.empty() && scan.payloads.size() == 1) {
-      generation_ = gen;
-      out.snapshot = std::move(scan.payloads.front());
-      out.report.snapshot_loaded = true;
-      break;
+  if (auto gens = generations(dir_, "snapshot-"); !gens.empty()) {
+    auto path = snapshot_path(dir_, gens.front());
+    auto scan = scan_frames(read_file(path), options_.max_record_size);
+    if (!scan.problem.empty() || scan.payloads.size() != 1) {
+      auto why = !scan.problem.empty() ? scan.problem
+                 : scan.payloads.empty()
+                   ? std::string{"no record"}
+                   : std::to_string(scan.payloads.size()) + " records, not one";
+      throw store_error("journal snapshot " + path.string() + " is damaged (" +
+                        why +
+                        "); the state cannot be recovered without it: restore "
+                        "the data directory from a backup, or move it away to "
+                        "start with no tasks");
     }
+    generation_ = gens.front();
+    out.snapshot = std::move(scan.payloads.front());
+    out.report.snapshot_loaded = true;
   }
   out.report.generation = generation_;
   // Leftovers of older generations (a crash during compaction) go away.

@@ -35,7 +35,9 @@ class journal final : public state_store {
 public:
   /// Opens (creating if needed) the journal in `dir`, takes its lock and
   /// recovers. Throws store_error when the directory is locked by another
-  /// process ("... is in use by process 1234") or cannot be read.
+  /// process ("... is in use by process 1234"), cannot be read, or its
+  /// newest snapshot is damaged (a torn log tail is only cut off and
+  /// reported in `recovered.report`).
   static std::unique_ptr<journal> open(const std::filesystem::path& dir,
                                        recovered_state& recovered,
                                        journal_options options = {});

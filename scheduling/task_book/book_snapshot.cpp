@@ -18,8 +18,17 @@ std::int64_t ms(time_point t) {
   return t.time_since_epoch().count();
 }
 
+// A number the snapshot writes as an integer. nlohmann's get<> would convert
+// a float too, and one out of the type's range is undefined behaviour.
+template <class T>
+T whole(const json& v) {
+  if (!v.is_number_integer())
+    throw std::invalid_argument("expected an integer, got " + v.dump());
+  return v.get<T>();
+}
+
 time_point from_ms(const json& v) {
-  return time_point{duration{v.get<std::int64_t>()}};
+  return time_point{duration{whole<std::int64_t>(v)}};
 }
 
 json reason_json(const std::optional<protocol::status_reason>& r) {
@@ -41,7 +50,7 @@ json exit_json(const std::optional<std::int32_t>& x) {
 std::optional<std::int32_t> exit_from(const json& v) {
   if (v.is_null())
     return std::nullopt;
-  return v.get<std::int32_t>();
+  return whole<std::int32_t>(v);
 }
 
 task_phase phase_from(const json& v) {
@@ -68,7 +77,7 @@ json attempt_json(const attempt& a) {
 
 attempt attempt_from(const json& j) {
   attempt a;
-  a.number = j.at("n").get<std::uint32_t>();
+  a.number = whole<std::uint32_t>(j.at("n"));
   a.state = phase_from(j.at("s"));
   a.started = j.at("st").get<bool>();
   a.reason = reason_from(j.at("r"));
@@ -103,7 +112,7 @@ json task_json(const task_record& t) {
 
 task_record task_from(const json& j) {
   task_record t;
-  t.id = j.at("id").get<task_id>();
+  t.id = whole<task_id>(j.at("id"));
   t.spec =
     std::make_shared<const task_spec>(task_spec_from_stored_json(j.at("spec")));
   t.phase = phase_from(j.at("phase"));
@@ -139,14 +148,14 @@ json result_json(const task_result& r) {
 
 task_result result_from(const json& j) {
   task_result r;
-  r.cursor = j.at("c").get<std::uint64_t>();
-  r.id = j.at("id").get<task_id>();
+  r.cursor = whole<std::uint64_t>(j.at("c"));
+  r.id = whole<task_id>(j.at("id"));
   r.key = j.at("key").get<std::string>();
   r.state = phase_from(j.at("s"));
   r.reason = reason_from(j.at("r"));
   r.message = j.at("m").get<std::string>();
   r.exit_status = exit_from(j.at("x"));
-  r.attempts = j.at("n").get<std::uint32_t>();
+  r.attempts = whole<std::uint32_t>(j.at("n"));
   r.agent_id = interned{j.at("agent").get<std::string>()};
   r.hostname = interned{j.at("host").get<std::string>()};
   r.submitted_at = from_ms(j.at("sub"));
@@ -200,11 +209,13 @@ void task_book_state::load_snapshot(std::string_view text) {
       } else if (auto i = j.find("result"); i != j.end()) {
         results_.push_back(result_from(*i));
       } else if (auto i = j.find("terminal"); i != j.end()) {
-        terminal_order_ = i->get<std::deque<task_id>>();
+        terminal_order_.clear();
+        for (auto& id : i->get_ref<const json::array_t&>())
+          terminal_order_.push_back(whole<task_id>(id));
       } else if (j.contains("snapshot")) {
         framework_id_ = j.at("fw").get<std::string>();
-        next_id_ = j.at("next_id").get<task_id>();
-        next_cursor_ = j.at("next_cursor").get<std::uint64_t>();
+        next_id_ = whole<task_id>(j.at("next_id"));
+        next_cursor_ = whole<std::uint64_t>(j.at("next_cursor"));
       } else {
         throw std::invalid_argument("unknown line");
       }

@@ -68,11 +68,15 @@ std::int64_t get_integer(const json& v, const std::string& field,
                          std::int64_t min, std::int64_t max) {
   if (!v.is_number_integer()) {
     // 3.0 is fine, 3.5 is not.
-    if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>() &&
-        std::isfinite(v.get<double>()))
-      return get_integer(json(static_cast<std::int64_t>(v.get<double>())),
-                         field, min, max);
-    fail(field, std::string{"expected a whole number, got "} + type_name(v));
+    auto d = v.is_number_float() ? v.get<double>() : 0.5;
+    if (!std::isfinite(d) || std::floor(d) != d)
+      fail(field, std::string{"expected a whole number, got "} + type_name(v));
+    // Converting a double outside int64's range is undefined: 1e300 is
+    // simply out of range.
+    if (d < -0x1p63 || d >= 0x1p63)
+      fail(field, "must be between " + std::to_string(min) + " and " +
+                    std::to_string(max));
+    return get_integer(json(static_cast<std::int64_t>(d)), field, min, max);
   }
   auto x = v.is_number_unsigned() && v.get<std::uint64_t>() > INT64_MAX
              ? INT64_MAX

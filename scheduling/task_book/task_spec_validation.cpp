@@ -108,6 +108,32 @@ opt_error check_pairs(const char* field, const std::vector<name_value>& xs,
   return std::nullopt;
 }
 
+// True when a '{' (a repetition count, also after its ',') or a backslash (a
+// back-reference) is followed by more than 4 digits: libstdc++'s regex
+// compiler reads such numbers into a long without a bound (signed overflow,
+// undefined behaviour), so they are refused before it sees them.
+bool has_huge_number(std::string_view re) {
+  auto digits_at = [&](std::size_t pos) {
+    std::size_t n = 0;
+    while (pos + n < re.size() && re[pos + n] >= '0' && re[pos + n] <= '9')
+      ++n;
+    return n;
+  };
+  for (std::size_t i = 0; i < re.size(); ++i) {
+    if (re[i] != '{' && re[i] != '\\')
+      continue;
+    auto n = digits_at(i + 1);
+    if (n > 4)
+      return true;
+    if (re[i] == '{' && i + 1 + n < re.size() && re[i + 1 + n] == ',' &&
+        digits_at(i + 2 + n) > 4)
+      return true;
+    if (re[i] == '\\' && n == 0)
+      ++i; // an escaped character, e.g. "\\{"
+  }
+  return false;
+}
+
 opt_error check_constraint(const placement_constraint& c, std::size_t i) {
   auto field = "constraints[" + std::to_string(i) + "]";
   if (c.field.empty())
@@ -123,6 +149,11 @@ opt_error check_constraint(const placement_constraint& c, std::size_t i) {
       if (c.value.empty())
         return invalid_field(field, std::string{to_string(c.op)} +
                                       " needs a regular expression");
+      if (has_huge_number(c.value))
+        return invalid_field(field, "invalid regular expression '" + c.value +
+                                      "': repetition counts and "
+                                      "back-references above 9999 are not "
+                                      "supported");
       try {
         std::regex re{c.value, std::regex::ECMAScript};
       } catch (const std::regex_error& e) {

@@ -7,6 +7,7 @@
 #include "app/config.hpp"
 #include "app/http_server.hpp"
 #include "app/metrics.hpp"
+#include "app/sandbox_reader.hpp"
 #include "app/service_config.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -71,6 +72,20 @@ TEST_CASE("routes and URL decoding") {
   CHECK(app::url_decode("100%") == "100%");
   auto body = app::error_body("not_found", "no task 3");
   CHECK(body == R"({"error":{"code":"not_found","message":"no task 3"}})");
+}
+
+// Found by agent_files_fuzz: the offset was accumulated in an int64_t without
+// a bound (signed overflow, undefined behaviour).
+TEST_CASE("agent files read answers: an offset past 2^63 is malformed") {
+  auto ok =
+    app::parse_files_read(R"({"data":"ab","offset":9223372036854775807})");
+  REQUIRE(ok);
+  CHECK(ok->second == INT64_MAX);
+  CHECK_FALSE(
+    app::parse_files_read(R"({"data":"","offset":9223372036854775808})"));
+  CHECK_FALSE(
+    app::parse_files_read(R"({"data":"","offset":99999999999999999999})"));
+  CHECK(app::parse_files_read(R"({"data":"","offset":-5})")->second == -5);
 }
 
 } // namespace outrigger::test

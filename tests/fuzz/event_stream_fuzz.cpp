@@ -13,14 +13,9 @@
 //    and yields an equal Event (the fast path may only give up, never differ).
 // Any difference aborts, so libFuzzer reports it as a crash.
 //
-// Build (clang only) and run with the recorded streams as seed corpus:
-//   CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DOUTRIGGER_FUZZ=ON \
-//     -DOUTRIGGER_BUILD_BENCH=OFF
-//   cmake --build build-fuzz -j2 --target event_stream_fuzz
-//   mkdir -p /tmp/event-corpus
-//   cp tests/data/mesos-wire/transcripts*/*.recordio /tmp/event-corpus/
-//   build-fuzz/tests/fuzz/event_stream_fuzz -max_total_time=60 \
-//     -dict=tests/fuzz/event_stream.dict /tmp/event-corpus
+// Seeds: recorded streams (tests/fuzz/corpus/event_stream_fuzz, copied from
+// tests/data/mesos-wire). Build and run: scripts/fuzz event_stream_fuzz, or
+// see tests/fuzz/README.md.
 // (The protobuf stream 80-subscribe-protobuf-stream.recordio is a fine seed
 // for the framing; its records simply do not parse as JSON.)
 

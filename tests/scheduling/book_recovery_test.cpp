@@ -211,6 +211,31 @@ TEST_CASE("a corrupt record stops recovery with its position") {
                        doctest::Contains("task book record 1"), book_error);
 }
 
+// Found by journal_fuzz: a float where the snapshot has an integer
+// (1.8e20 as a time) was converted by nlohmann's get<int64_t>, which is
+// undefined behaviour out of range; now it is a book_error naming the line.
+TEST_CASE("a snapshot with a float for an integer is refused with its line") {
+  memory_store store;
+  task_book_config cfg;
+  task_book_state book{cfg, store};
+  book.submit_json(body("a"), at(0));
+  book.commit();
+  auto text = book.snapshot();
+  for (auto [from, to] : {std::pair{"\"next_id\":2", "\"next_id\":1e300"},
+                          std::pair{"\"sub\":", "\"sub\":1.79654e+20,\"x\":"},
+                          std::pair{"\"id\":1,", "\"id\":-1.5,"}}) {
+    auto bad = text;
+    auto pos = bad.find(from);
+    REQUIRE_MESSAGE(pos != std::string::npos, from);
+    bad.replace(pos, std::string_view{from}.size(), to);
+    outrigger::store::recovered_state rec;
+    rec.snapshot = bad;
+    task_book_state back{cfg, store};
+    CHECK_THROWS_WITH_AS(back.recover(rec),
+                         doctest::Contains("expected an integer"), book_error);
+  }
+}
+
 TEST_CASE("the book survives a reopen of a real journal") {
   temp_dir dir{"book-journal"};
   task_book_config cfg;

@@ -136,6 +136,38 @@ TEST_CASE("every field is validated with an error naming it") {
   CHECK(error_of({{"key", "x"}}).field == "command");
 }
 
+// Found by api_body_fuzz: a whole float beyond int64 (4.4e73) was converted
+// to int64_t, which is undefined behaviour.
+TEST_CASE("whole numbers beyond 64 bits are out of range, not converted") {
+  for (double huge : {4.4444e73, 0x1p63, -0x1p64, 1e300}) {
+    auto e = error_of(with(minimal(), {{"retry", {{"max_attempts", huge}}}}));
+    CHECK(e.field == "retry.max_attempts");
+    CHECK(e.message.find("must be between") != std::string::npos);
+  }
+  auto e = error_of(with(minimal(), {{"priority", -0x1p63}}));
+  CHECK(e.field == "priority");
+  CHECK(parse(with(minimal(), {{"retry", {{"max_attempts", 3.0}}}}))
+          ->retry.max_attempts == 3);
+}
+
+// Found by api_body_fuzz: libstdc++'s regex compiler overflowed a long
+// reading "r{99999999999999999999}" (undefined behaviour in the service).
+TEST_CASE(
+  "LIKE patterns with numbers beyond 9999 are refused before compiling") {
+  for (auto pattern :
+       {"r{99999999999999999999902", "r{1,123456}", "(a)\\123456"}) {
+    auto e = error_of(with(
+      minimal(), {{"constraints",
+                   json::array({json::array({"rack", "LIKE", pattern})})}}));
+    CHECK(e.field == "constraints[0]");
+    CHECK(e.message.find("above 9999") != std::string::npos);
+  }
+  for (auto pattern : {"r{2,4}", "r[12]", "(a)\\1", "x\\{123456"})
+    CHECK(parse(with(
+      minimal(), {{"constraints",
+                   json::array({json::array({"rack", "LIKE", pattern})})}})));
+}
+
 TEST_CASE("a full spec survives the JSON round trip unchanged") {
   json body = {
     {"key", "etl/daily"},

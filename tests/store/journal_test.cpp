@@ -133,6 +133,49 @@ TEST_CASE("journal: corruption in the middle drops everything after it") {
   CHECK(rec.report.dropped_reason.find("checksum mismatch") == 0);
 }
 
+// Found by journal_fuzz: a damaged snapshot was skipped silently and the
+// journal started at generation 0 with no tasks.
+TEST_CASE("journal: a damaged snapshot is refused with an error naming it") {
+  temp_dir dir;
+  {
+    recovered_state rec;
+    auto j = journal::open(dir.path, rec);
+    j->append("before");
+    j->compact("the state");
+    j->append("after");
+    j->commit();
+  }
+  auto snapshot = dir.path / "snapshot-1";
+  REQUIRE(fs::exists(snapshot));
+  SUBCASE("a flipped byte") {
+    std::fstream f(snapshot, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(4 + 8 + 2);
+    f.put('X');
+  }
+  SUBCASE("cut short") {
+    fs::resize_file(snapshot, 4 + 8 + 3);
+  }
+  SUBCASE("empty") {
+    fs::resize_file(snapshot, 0);
+  }
+  SUBCASE("two records") {
+    std::string frame;
+    append_frame(frame, "more");
+    std::ofstream(snapshot, std::ios::app | std::ios::binary) << frame;
+  }
+  recovered_state rec;
+  try {
+    journal::open(dir.path, rec);
+    FAIL("a damaged snapshot was accepted");
+  } catch (const store_error& e) {
+    std::string what = e.what();
+    CHECK(what.find(snapshot.string()) != std::string::npos);
+    CHECK(what.find("is damaged") != std::string::npos);
+  }
+  CHECK(fs::exists(snapshot)); // nothing deleted: the operator decides
+  CHECK(fs::exists(dir.path / "log-1"));
+}
+
 TEST_CASE("journal: compaction replaces the log by a snapshot") {
   temp_dir dir;
   {
