@@ -40,8 +40,15 @@ struct book_actor_state {
   notice_sink_actor sink;
   actor_wall_clock clock;
   bool commit_scheduled = false;
-  // Replies waiting for the commit that makes their change durable.
-  std::vector<std::function<void()>> after_commit;
+  /// A reply waiting for the commit that makes its change durable; `fail`
+  /// answers it with an error when that commit cannot happen. CAF 0.17
+  /// sends nothing for a promise its actor drops, so a requester would
+  /// otherwise wait out its whole timeout (and keep the process alive).
+  struct commit_waiter {
+    std::function<void()> done;
+    std::function<void(const caf::error&)> fail;
+  };
+  std::vector<commit_waiter> after_commit;
   std::vector<steady> updates_since_commit; // arrival of applied UPDATEs
   struct waiter {
     std::uint64_t after = 0;
@@ -121,6 +128,18 @@ void count_results(self_ptr self) {
     scheduling::count_results(*st.book, st.counted_cursor, st.m.results);
 }
 
+// Answers every reply still waiting with `err`: the book is stopping.
+void fail_waiting(self_ptr self, const caf::error& err) {
+  auto& st = self->state;
+  auto waiting = std::move(st.after_commit);
+  st.after_commit.clear();
+  for (auto& w : waiting)
+    w.fail(err);
+  for (auto& [id, w] : st.waiters)
+    w.promise.deliver(err);
+  st.waiters.clear();
+}
+
 // Makes everything appended durable and releases what waited for it.
 void commit(self_ptr self) {
   auto& st = self->state;
@@ -133,7 +152,9 @@ void commit(self_ptr self) {
   } catch (const std::exception& e) {
     // Nothing may be acknowledged: stop, the process restarts and recovers.
     log::error("task_book", "state store failed", {{"error", e.what()}});
-    self->quit(caf::make_error(ec::store_failed, e.what()));
+    auto err = caf::make_error(ec::store_failed, e.what());
+    fail_waiting(self, err);
+    self->quit(std::move(err));
     return;
   }
   auto t1 = self->clock().now();
@@ -145,8 +166,8 @@ void commit(self_ptr self) {
   send_acks(self, st.tracker->release_acks(durable));
   auto waiting = std::move(st.after_commit);
   st.after_commit.clear();
-  for (auto& f : waiting)
-    f();
+  for (auto& w : waiting)
+    w.done();
   auto notices = st.book->take_notices();
   if (!notices.empty()) {
     if (!notices.kills.empty())
@@ -163,9 +184,16 @@ void commit(self_ptr self) {
   reschedule_tick(self);
 }
 
-// Runs `f` once everything appended so far is durable.
-void after_commit(self_ptr self, std::function<void()> f) {
-  self->state.after_commit.push_back(std::move(f));
+// Delivers `reply` once everything appended so far is durable, or an error
+// if it never becomes durable.
+template <class T>
+void after_commit(self_ptr self, caf::typed_response_promise<T> promise,
+                  T reply) {
+  self->state.after_commit.push_back(
+    {[promise, reply = std::move(reply)]() mutable {
+       promise.deliver(std::move(reply));
+     },
+     [promise](const caf::error& err) mutable { promise.deliver(err); }});
   schedule_commit(self);
 }
 
@@ -297,8 +325,7 @@ caf::result<api_reply> submit(self_ptr self, const std::string& body,
     reply = json_reply(task_to_json(*r->task), r->created);
   }
   auto promise = self->make_response_promise<api_reply>();
-  after_commit(
-    self, [promise, reply]() mutable { promise.deliver(std::move(reply)); });
+  after_commit(self, promise, std::move(reply));
   return promise;
 }
 
@@ -311,8 +338,7 @@ caf::result<api_reply> kill(self_ptr self, std::uint64_t id,
     return error_reply(r.error());
   auto reply = json_reply(task_to_json(*r->task));
   auto promise = self->make_response_promise<api_reply>();
-  after_commit(
-    self, [promise, reply]() mutable { promise.deliver(std::move(reply)); });
+  after_commit(self, promise, std::move(reply));
   return promise;
 }
 
@@ -338,6 +364,15 @@ task_book_actor::behavior_type task_book(self_ptr self) {
       st.sink = nullptr;
     if (st.link && msg.source == st.link.address())
       st.link = nullptr;
+  });
+  self->set_exit_handler([self](const caf::exit_msg& msg) {
+    // Changes already appended are made durable and answered; what cannot
+    // be is answered with an error rather than left to time out.
+    if (self->state.commit_scheduled)
+      commit(self);
+    fail_waiting(self, msg.reason ? msg.reason
+                                  : caf::make_error(ec::stopped, "stopping"));
+    self->quit(msg.reason);
   });
   count_results(self); // the results recovered from the store
   reschedule_tick(self);
@@ -461,9 +496,7 @@ task_book_actor::behavior_type task_book(self_ptr self) {
             std::chrono::duration<double>(now - t->submitted_at).count());
       }
       auto promise = self->make_response_promise<launch_reply>();
-      after_commit(self, [promise, reply]() mutable {
-        promise.deliver(std::move(reply));
-      });
+      after_commit(self, promise, std::move(reply));
       return promise;
     },
     // -- the framework id (master_link's store) ------------------------------

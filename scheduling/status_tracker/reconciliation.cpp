@@ -125,7 +125,7 @@ status_tracker_state::tick(const task_book_state& book, time_point now) {
     ask(fw, stuck, now, out);
     if (!stuck.empty() && !next_explicit_)
       next_explicit_ = now + cfg_.reconcile_timeout;
-    next_launch_check_ = now + cfg_.launch_timeout / 2;
+    next_launch_check_ = now + cfg_.launch_timeout / 3;
   }
   for (auto i = kills_.begin(); i != kills_.end();) {
     auto& k = i->second;

@@ -32,8 +32,11 @@ struct status_tracker_config {
   /// Period of implicit reconciliation once the explicit one is done.
   duration implicit_period = std::chrono::minutes{15};
   /// A task LAUNCHING this long without any update is reconciled
-  /// explicitly (its ACCEPT may have been lost).
-  duration launch_timeout = std::chrono::minutes{2};
+  /// explicitly (its ACCEPT may have been lost: the master answers 202
+  /// before it acts on a call). Checked every third of it. Short, because
+  /// the cost is small: a task the master knows is answered STAGING, which
+  /// ends the question; one it does not know is settled (and requeued).
+  duration launch_timeout = std::chrono::seconds{30};
   /// First delay before KILL is sent again; doubles up to kill_backoff_max.
   duration kill_backoff = std::chrono::seconds{5};
   duration kill_backoff_max = std::chrono::minutes{1};

@@ -168,4 +168,34 @@ TEST_CASE("a failing store stops the book before anything is acknowledged") {
     CHECK(e.rfind("ack:", 0) != 0);
 }
 
+TEST_CASE("a failing store answers the waiting submit with the store error") {
+  // Not left to the requester's timeout: CAF 0.17 sends nothing for a
+  // promise a stopped actor drops, and the API's ask would wait 30 s and
+  // hold the process's shutdown that long.
+  book_fixture f{true};
+  auto submit = f.self->request(f.book, 60s, atom::submit_v,
+                                std::string{R"({"key":"k","command":"true"})"});
+  f.run();
+  std::optional<caf::error> err;
+  submit.receive([](api_reply&) { FAIL("answered without a durable commit"); },
+                 [&](caf::error& e) { err = e; });
+  REQUIRE(err);
+  CHECK(*err == caf::make_error(ec::store_failed));
+}
+
+TEST_CASE("a stopping book answers its long-polling readers") {
+  book_fixture f;
+  // Waits up to 60 s for a first result; none comes.
+  auto poll = f.self->request(f.book, 120s, atom::results_v, std::uint64_t{0},
+                              std::uint32_t{10}, caf::timespan{60s});
+  f.run();
+  caf::anon_send_exit(f.book, caf::exit_reason::user_shutdown);
+  f.run();
+  std::optional<caf::error> err;
+  poll.receive([](api_reply&) { FAIL("a page without results"); },
+               [&](caf::error& e) { err = e; });
+  REQUIRE(err);
+  CHECK(*err == caf::exit_reason::user_shutdown);
+}
+
 } // namespace outrigger::test

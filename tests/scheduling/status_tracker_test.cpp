@@ -250,11 +250,26 @@ TEST_CASE_FIXTURE(tracker_fixture, "a task stuck in LAUNCHING is reconciled "
   tracker.on_subscribed(*book, at(0));
   auto id = submit("a");
   launch(id, 10); // its ACCEPT is lost: no update ever comes
-  CHECK(reconcile_tasks(tracker.tick(*book, at(120))) == 0); // 110 s
-  auto calls = tracker.tick(*book, at(180));
+  CHECK(reconcile_tasks(tracker.tick(*book, at(35))) == 0); // 25 s
+  auto calls = tracker.tick(*book, at(50));                 // 40 s
   CHECK(reconcile_tasks(calls) == 1);
   // The master never saw it: GONE from an agent, requeued at once.
-  send(id, 1, st::gone, 181, source::master, reason::reconciliation);
+  send(id, 1, st::gone, 51, source::master, reason::reconciliation);
   CHECK(book->get(id)->phase == task_phase::queued);
   CHECK(book->get(id)->counted_attempts() == 0);
+}
+
+TEST_CASE_FIXTURE(tracker_fixture, "a task slow to start is asked once, "
+                                   "then left to its agent") {
+  tracker.on_subscribed(*book, at(0));
+  auto id = submit("a");
+  launch(id, 10); // pulling a large image: no update for minutes
+  CHECK(reconcile_tasks(tracker.tick(*book, at(50))) == 1);
+  // The master knows it: STAGING, so it is no longer LAUNCHING.
+  send(id, 1, st::staging, 51, source::master, reason::reconciliation);
+  CHECK(book->get(id)->phase == task_phase::staging);
+  std::size_t asked = 0;
+  for (int s = 60; s <= 600; s += 10)
+    asked += reconcile_tasks(tracker.tick(*book, at(s)));
+  CHECK(asked == 0);
 }
