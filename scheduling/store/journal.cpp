@@ -81,7 +81,12 @@ void sync_dir(const fs::path& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     fail("cannot open directory", dir);
-  ::fsync(fd);
+  if (::fsync(fd) != 0) {
+    auto saved = errno;
+    ::close(fd);
+    errno = saved;
+    fail("cannot sync directory", dir);
+  }
   ::close(fd);
 }
 
@@ -293,13 +298,29 @@ void journal::append(std::string_view record) {
   ++pending_records_;
 }
 
+int journal::sync(int fd) const {
+  return options_.sync_data ? options_.sync_data(fd) : ::fdatasync(fd);
+}
+
+void journal::check_usable() const {
+  if (!failed_.empty())
+    throw store_error("the journal stopped after an earlier failure (" +
+                      failed_ + "); restart to recover from its files");
+}
+
 void journal::commit() {
+  check_usable();
   if (buffer_.empty())
     return;
   auto log = log_path(dir_, generation_);
-  write_all(log_fd_, buffer_, log);
-  if (options_.fsync && ::fdatasync(log_fd_) != 0)
-    fail("cannot sync journal", log);
+  try {
+    write_all(log_fd_, buffer_, log);
+    if (options_.fsync && sync(log_fd_) != 0)
+      fail("cannot sync journal", log);
+  } catch (const store_error& e) {
+    failed_ = e.what();
+    throw;
+  }
   log_bytes_ += buffer_.size();
   buffer_.clear();
   pending_records_ = 0;
@@ -307,6 +328,15 @@ void journal::commit() {
 
 void journal::compact(std::string_view snapshot) {
   commit(); // the snapshot supersedes them, but keep the log consistent
+  try {
+    write_snapshot(snapshot);
+  } catch (const std::exception& e) {
+    failed_ = e.what();
+    throw;
+  }
+}
+
+void journal::write_snapshot(std::string_view snapshot) {
   auto next = generation_ + 1;
   auto tmp = dir_ / "snapshot.tmp";
   {
@@ -316,9 +346,16 @@ void journal::compact(std::string_view snapshot) {
       ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
       fail("cannot create snapshot", tmp);
-    write_all(fd, data, tmp);
-    if (options_.fsync && ::fsync(fd) != 0) {
+    try {
+      write_all(fd, data, tmp);
+    } catch (const store_error&) {
       ::close(fd);
+      throw;
+    }
+    if (options_.fsync && sync(fd) != 0) {
+      auto saved = errno;
+      ::close(fd);
+      errno = saved;
       fail("cannot sync snapshot", tmp);
     }
     ::close(fd);

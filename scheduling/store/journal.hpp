@@ -11,6 +11,7 @@
 #include "scheduling/store/state_store.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 
@@ -28,6 +29,9 @@ struct journal_options {
   std::uint32_t max_record_size = 64u << 20;
   /// fsync on commit; off only for tests and benchmarks that measure without.
   bool fsync = true;
+  /// Makes a file's data durable: fdatasync(2) when unset. Tests set a
+  /// failing one: no file system available to them fails fsync on demand.
+  std::function<int(int fd)> sync_data;
 };
 
 /// The embedded journal store.
@@ -47,6 +51,11 @@ public:
   journal& operator=(const journal&) = delete;
 
   void append(std::string_view record) override;
+  /// Writes and syncs the appended records. After a failed write or sync
+  /// the journal refuses every further commit and compaction: a failed
+  /// fsync may have dropped the dirty pages it was syncing, so a retry that
+  /// succeeds would prove nothing ("fsyncgate"); only a restart, which
+  /// recovers from what the files hold, is safe.
   void commit() override;
   void compact(std::string_view snapshot) override;
   std::uint64_t log_bytes() const override { return log_bytes_; }
@@ -59,6 +68,9 @@ private:
   journal(std::filesystem::path dir, journal_options options);
   void recover(recovered_state& out);
   void open_log_for_append(std::uint64_t valid_size);
+  void write_snapshot(std::string_view snapshot);
+  int sync(int fd) const;
+  void check_usable() const;
 
   std::filesystem::path dir_;
   journal_options options_;
@@ -68,6 +80,7 @@ private:
   std::uint64_t log_bytes_ = 0;
   std::string buffer_; // framed records waiting for commit()
   std::size_t pending_records_ = 0;
+  std::string failed_; // why the journal stopped accepting commits
 };
 
 /// Appends one frame (header + payload) to `out`.

@@ -268,3 +268,81 @@ TEST_CASE("journal: oversized records are refused, with a clear error") {
                        store_error);
   CHECK(j->pending() == 0);
 }
+
+TEST_CASE("journal: a failed fsync stops the journal until a restart") {
+  temp_dir dir;
+  recovered_state rec;
+  journal_options opts;
+  bool failing = false;
+  int syncs = 0;
+  opts.sync_data = [&](int fd) {
+    ++syncs;
+    if (failing) {
+      errno = EIO;
+      return -1;
+    }
+    return ::fdatasync(fd);
+  };
+  auto j = journal::open(dir.path, rec, opts);
+  j->append("durable");
+  j->commit();
+  failing = true;
+  j->append("doubtful");
+  CHECK_THROWS_WITH_AS(
+    j->commit(),
+    doctest::Contains(
+      doctest::String{("cannot sync journal " + (dir.path / "log-0").string() +
+                       ": Input/output error")
+                        .c_str()}),
+    store_error);
+  // Not retried, even once the disk would answer again: the failed sync may
+  // have dropped the very pages a retry would report as durable.
+  failing = false;
+  auto before = syncs;
+  j->append("later");
+  CHECK_THROWS_WITH_AS(j->commit(),
+                       doctest::Contains("stopped after an earlier failure"),
+                       store_error);
+  CHECK_THROWS_AS(j->compact("snapshot"), store_error);
+  CHECK(syncs == before);
+  // A restart recovers what the file holds: the committed record, and the
+  // one whose sync failed if its bytes reached the file (never acknowledged,
+  // so a keyed resubmission finds it).
+  j.reset();
+  recovered_state again;
+  auto reopened = journal::open(dir.path, again);
+  REQUIRE(!again.records.empty());
+  CHECK(again.records.front() == "durable");
+  CHECK(again.records.size() <= 2);
+  reopened->append("after restart");
+  CHECK_NOTHROW(reopened->commit());
+}
+
+TEST_CASE("journal: a failed fsync of a snapshot stops the journal") {
+  temp_dir dir;
+  recovered_state rec;
+  journal_options opts;
+  bool failing = false;
+  opts.sync_data = [&](int fd) {
+    if (failing) {
+      errno = EIO;
+      return -1;
+    }
+    return ::fdatasync(fd);
+  };
+  auto j = journal::open(dir.path, rec, opts);
+  j->append("one");
+  j->commit();
+  failing = true;
+  CHECK_THROWS_WITH_AS(j->compact("snap"),
+                       doctest::Contains("cannot sync snapshot"), store_error);
+  failing = false;
+  j->append("two");
+  CHECK_THROWS_AS(j->commit(), store_error);
+  j.reset();
+  recovered_state again;
+  journal::open(dir.path, again);
+  // The old generation is intact: the snapshot never replaced it.
+  CHECK_FALSE(again.report.snapshot_loaded);
+  CHECK(again.records == strings({"one"}));
+}
