@@ -5,11 +5,11 @@
 
 namespace outrigger::scheduling {
 
-std::optional<interned> agent_attributes::find(interned name) const noexcept {
+const interned* agent_attributes::find(const interned& name) const noexcept {
   for (auto& [n, v] : values)
     if (n == name)
-      return v;
-  return std::nullopt;
+      return &v;
+  return nullptr;
 }
 
 std::string attribute_text(const protocol::Attribute& a) {
@@ -59,12 +59,12 @@ const interned hostname_field{"hostname"};
 
 } // namespace
 
-std::optional<interned> field_value(interned field,
-                                    const placement_site& site) noexcept {
+const interned* field_value(const interned& field,
+                            const placement_site& site) noexcept {
   if (field == hostname_field)
-    return site.hostname;
+    return &site.hostname;
   if (!site.attributes)
-    return std::nullopt;
+    return nullptr;
   return site.attributes->find(field);
 }
 
@@ -74,7 +74,7 @@ compiled_constraint::compiled_constraint(placement_constraint c)
     re_.emplace(c_.value, std::regex::ECMAScript | std::regex::optimize);
 }
 
-bool compiled_constraint::matches(const std::optional<interned>& value) {
+bool compiled_constraint::matches(const interned* value) {
   switch (c_.op) {
     case constraint_op::equals:
       return value && value->view() == c_.value;
@@ -92,13 +92,14 @@ bool compiled_constraint::matches(const std::optional<interned>& value) {
   }
 }
 
-bool placement_counts::tracked(interned queue, interned field) const {
+bool placement_counts::tracked(const interned& queue,
+                               const interned& field) const {
   auto i = fields_.find(queue);
   return i != fields_.end() && std::find(i->second.begin(), i->second.end(),
                                          field) != i->second.end();
 }
 
-void placement_counts::track(interned queue, interned field,
+void placement_counts::track(const interned& queue, const interned& field,
                              const std::vector<const placement_site*>& sites) {
   if (tracked(queue, field))
     return;
@@ -108,12 +109,12 @@ void placement_counts::track(interned queue, interned field,
       ++counts_[key{queue, field, *v}];
 }
 
-void placement_counts::add(interned queue, const placement_site& site,
+void placement_counts::add(const interned& queue, const placement_site& site,
                            int delta) {
   auto i = fields_.find(queue);
   if (i == fields_.end())
     return;
-  for (auto field : i->second) {
+  for (auto& field : i->second) {
     auto v = field_value(field, site);
     if (!v)
       continue;
@@ -122,8 +123,9 @@ void placement_counts::add(interned queue, const placement_site& site,
   }
 }
 
-std::uint32_t placement_counts::count(interned queue, interned field,
-                                      interned value) const {
+std::uint32_t placement_counts::count(const interned& queue,
+                                      const interned& field,
+                                      const interned& value) const {
   auto i = counts_.find(key{queue, field, value});
   return i == counts_.end() ? 0 : i->second;
 }

@@ -19,8 +19,8 @@ namespace outrigger::scheduling {
 struct agent_attributes {
   std::vector<std::pair<interned, interned>> values; ///< name, value
 
-  /// The value of attribute `name`, if the agent has it.
-  std::optional<interned> find(interned name) const noexcept;
+  /// The value of attribute `name`, or null if the agent lacks it.
+  const interned* find(const interned& name) const noexcept;
 };
 
 /// The text of an attribute value, as constraints compare it: a text as is,
@@ -41,9 +41,11 @@ struct placement_site {
 };
 
 /// The value a constraint on `field` sees on a site: the hostname for
-/// "hostname", else the attribute; nullopt when the agent lacks it.
-std::optional<interned> field_value(interned field,
-                                    const placement_site& site) noexcept;
+/// "hostname", else the attribute; null when the agent lacks it. A pointer,
+/// not a copy: copying a handle costs an atomic increment, and this runs
+/// per offer and constraint in every pass.
+const interned* field_value(const interned& field,
+                            const placement_site& site) noexcept;
 
 /// A constraint ready for evaluation: LIKE / UNLIKE compiled once, their
 /// results cached per value (agents of a cluster share few values).
@@ -56,7 +58,7 @@ public:
 
   /// EQUALS / LIKE / UNLIKE on a value; always true for the counting
   /// operators. A missing attribute fails EQUALS and LIKE, passes UNLIKE.
-  bool matches(const std::optional<interned>& value);
+  bool matches(const interned* value);
 
 private:
   placement_constraint c_;
@@ -69,17 +71,18 @@ private:
 class placement_counts {
 public:
   /// True when (queue, field) is counted.
-  bool tracked(interned queue, interned field) const;
+  bool tracked(const interned& queue, const interned& field) const;
 
   /// Starts counting (queue, field) over the sites of the queue's tasks.
-  void track(interned queue, interned field,
+  void track(const interned& queue, const interned& field,
              const std::vector<const placement_site*>& sites);
 
   /// A task of `queue` arrived on (delta +1) or left (delta -1) `site`.
-  void add(interned queue, const placement_site& site, int delta);
+  void add(const interned& queue, const placement_site& site, int delta);
 
   /// Tasks of `queue` whose `field` has `value`.
-  std::uint32_t count(interned queue, interned field, interned value) const;
+  std::uint32_t count(const interned& queue, const interned& field,
+                      const interned& value) const;
 
 private:
   struct key {

@@ -183,7 +183,7 @@ offer_matcher_state::slot* offer_matcher_state::find_slot(group& g) {
 void offer_matcher_state::place(group& g, slot& s, std::uint32_t slot_index,
                                 head_ref h, match_plan& plan) {
   auto& e = *h.entry;
-  auto queue = e.queue;
+  auto queue = std::move(e.queue); // the entry leaves its queue below
   s.left -= g.key.need;
   ++s.launches;
   if (cfg_.max_tasks_per_offer > 0 && s.launches >= cfg_.max_tasks_per_offer)
@@ -202,7 +202,7 @@ void offer_matcher_state::place(group& g, slot& s, std::uint32_t slot_index,
   // pass (see finish_pass): nothing in the pass reads them for placed tasks.
   auto seq = static_cast<std::uint32_t>(placed_.size());
   placed_.push_back(
-    placed_task{seq, slot_index, queue,
+    placed_task{seq, slot_index, std::move(queue),
                 planned_launch{e.id, e.attempt, std::move(e.spec)}});
   --*g.role_pending;
   --g.live;
@@ -295,8 +295,8 @@ void offer_matcher_state::finish_pass(time_point now, match_plan& plan) {
   for (auto& p : placed_) {
     index_.erase(p.launch.id);
     auto& site = slots_[p.slot].offer->site;
-    active_.insert_or_assign(
-      p.launch.id, active_task{p.queue, site.agent_id, site.hostname});
+    active_.insert_or_assign(p.launch.id,
+                             active_task{std::move(p.queue), site.agent_id});
   }
   // Offers that got tasks become ACCEPTs, their tasks in placement order.
   std::vector<std::uint32_t> accept_of(slots_.size());

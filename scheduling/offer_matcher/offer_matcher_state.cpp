@@ -40,7 +40,9 @@ void offer_matcher_state::add_offers(const std::vector<protocol::Offer>& xs,
     }
     auto held = make_held_offer(offer, now, default_role_, templates_);
     held.arrival = next_arrival_++;
-    agents_[held.site.agent_id] = held.site.attributes;
+    auto& agent = agents_[held.site.agent_id];
+    agent.hostname = held.site.hostname;
+    agent.attributes = held.site.attributes;
     note_offered(held, now);
     offers_.insert_or_assign(offer.id.value, std::move(held));
   }
@@ -155,15 +157,14 @@ void offer_matcher_state::drop_group(group& g) {
 
 void offer_matcher_state::note_launched(task_id id, interned queue,
                                         placement_site site) {
-  if (!site.attributes) {
-    auto i = agents_.find(site.agent_id);
-    if (i != agents_.end())
-      site.attributes = i->second;
-  }
+  auto& agent = agents_[site.agent_id]; // recovered tasks name new agents
+  if (agent.hostname.empty())
+    agent.hostname = site.hostname;
+  if (!site.attributes)
+    site.attributes = agent.attributes;
   note_ended(id); // a task counts once
   counts_.add(queue, site, +1);
-  active_.insert_or_assign(id,
-                           active_task{queue, site.agent_id, site.hostname});
+  active_.insert_or_assign(id, active_task{queue, site.agent_id});
 }
 
 void offer_matcher_state::note_ended(task_id id) {
@@ -176,8 +177,10 @@ void offer_matcher_state::note_ended(task_id id) {
 
 placement_site offer_matcher_state::site_of(const active_task& t) const {
   auto i = agents_.find(t.agent_id);
-  return placement_site{t.agent_id, t.hostname,
-                        i == agents_.end() ? nullptr : i->second};
+  if (i == agents_.end())
+    return placement_site{t.agent_id, {}, nullptr, {}};
+  return placement_site{
+    t.agent_id, i->second.hostname, i->second.attributes, {}};
 }
 
 void offer_matcher_state::apply(const book_notices& notices) {

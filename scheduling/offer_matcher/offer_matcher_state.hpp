@@ -228,10 +228,13 @@ private:
     interned queue;
     planned_launch launch;
   };
-  struct active_task { // attributes are looked up in agents_ when needed
+  struct active_task { // hostname and attributes are looked up in agents_
     interned queue;
     interned agent_id;
+  };
+  struct agent_info {
     interned hostname;
+    std::shared_ptr<const agent_attributes> attributes; ///< may be null
   };
   struct role_window; // offered maxima over the last minute
 
@@ -240,7 +243,7 @@ private:
   void prepare(group& g);
   std::uint32_t list_for(const interned& role, group* filter);
   const capacity_tree& offered_tree(std::uint32_t list);
-  std::uint32_t counter_for(interned queue, interned field);
+  std::uint32_t counter_for(const interned& queue, const interned& field);
   bool counts_allow(const group& g, std::uint32_t slot_index) const;
   slot* find_slot(group& g);
   head_ref head_of(group& g, std::int64_t now_ms);
@@ -258,8 +261,8 @@ private:
   std::unordered_map<std::string, held_offer> offers_; // by offer id
   std::vector<protocol::OfferID> overflow_;            // beyond max_offers_held
   std::uint64_t next_arrival_ = 0;
-  std::unordered_map<interned, std::shared_ptr<const agent_attributes>>
-    agents_; // attributes last offered by each agent
+  std::unordered_map<interned, agent_info>
+    agents_; // hostname and attributes last offered by each agent
   std::unordered_map<group_key, std::unique_ptr<group>, group_key_hash> groups_;
   task_map<pending_ref> index_;
   task_map<active_task> active_;

@@ -52,7 +52,8 @@ std::uint32_t offer_matcher_state::list_for(const interned& role,
   return id;
 }
 
-std::uint32_t offer_matcher_state::counter_for(interned queue, interned field) {
+std::uint32_t offer_matcher_state::counter_for(const interned& queue,
+                                               const interned& field) {
   auto& ids = counters_by_queue_[queue];
   for (auto id : ids)
     if (counters_[id]->field == field)

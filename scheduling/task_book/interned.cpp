@@ -1,28 +1,57 @@
 #include "scheduling/task_book/interned.hpp"
 
-#include <memory>
+#include <algorithm>
 #include <mutex>
-#include <unordered_map>
+#include <unordered_set>
 
 namespace outrigger::scheduling {
 
 namespace {
 
-// Transparent hashing lets lookups by string_view avoid a temporary string.
+// Entries hashed and compared by their text; transparent, so lookups by
+// string_view need no temporary string.
 struct text_hash {
   using is_transparent = void;
   std::size_t operator()(std::string_view s) const noexcept {
     return std::hash<std::string_view>{}(s);
   }
+  std::size_t operator()(const interned_entry& e) const noexcept {
+    return (*this)(std::string_view{e.text});
+  }
+};
+
+struct text_equal {
+  using is_transparent = void;
+  static std::string_view text(std::string_view s) noexcept { return s; }
+  static std::string_view text(const interned_entry& e) noexcept {
+    return e.text;
+  }
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const noexcept {
+    return text(a) == text(b);
+  }
 };
 
 struct pool {
+  static constexpr std::size_t min_sweep = 1024;
+
   std::mutex mtx;
-  // Keys view their entry's text; entries live on the heap so handles keep
-  // their address while the map rehashes.
-  std::unordered_map<std::string_view, std::unique_ptr<interned_entry>,
-                     text_hash, std::equal_to<>>
-    entries;
+  // Node-based: an entry keeps its address while the set rehashes, and its
+  // text sits in the node (short strings inline), one cache miss a lookup.
+  std::unordered_set<interned_entry, text_hash, text_equal> entries;
+  // The next sweep runs when the pool reaches this many strings.
+  std::size_t sweep_at = min_sweep;
+
+  // Frees the strings no handle holds (called under mtx).
+  void sweep() {
+    for (auto i = entries.begin(); i != entries.end();) {
+      if (i->refs.load(std::memory_order_acquire) == 0)
+        i = entries.erase(i);
+      else
+        ++i;
+    }
+    sweep_at = std::max(min_sweep, 2 * entries.size());
+  }
 };
 
 pool& the_pool() {
@@ -42,36 +71,26 @@ interned::interned(std::string_view text) : entry_(&interned_empty_entry) {
   std::lock_guard guard{p.mtx};
   auto i = p.entries.find(text);
   if (i == p.entries.end()) {
-    auto e = std::make_unique<interned_entry>();
-    e->text.assign(text);
-    std::string_view key = e->text;
-    i = p.entries.emplace(key, std::move(e)).first;
+    if (p.entries.size() >= p.sweep_at)
+      p.sweep();
+    i = p.entries.emplace(text).first;
   }
   // Increments from zero happen only here, under the lock, which is what
-  // lets release_slow decide "last handle" safely under the same lock.
-  i->second->refs.fetch_add(1, std::memory_order_relaxed);
-  entry_ = i->second.get();
-}
-
-void interned::release_slow() noexcept {
-  // Fast path: not the last handle, so no one can be freeing the entry.
-  auto n = entry_->refs.load(std::memory_order_relaxed);
-  while (n > 1) {
-    if (entry_->refs.compare_exchange_weak(n, n - 1, std::memory_order_release,
-                                           std::memory_order_relaxed))
-      return;
-  }
-  // Possibly the last: decide under the lock, where no new handle can appear
-  // except by copying one that is still counted.
-  auto& p = the_pool();
-  std::lock_guard guard{p.mtx};
-  if (entry_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
-    p.entries.erase(std::string_view{entry_->text});
+  // lets a sweep free the entries at zero safely under the same lock.
+  i->refs.fetch_add(1, std::memory_order_relaxed);
+  entry_ = &*i;
 }
 
 std::size_t interned_pool_size() {
   auto& p = the_pool();
   std::lock_guard guard{p.mtx};
+  return p.entries.size();
+}
+
+std::size_t interned_held() {
+  auto& p = the_pool();
+  std::lock_guard guard{p.mtx};
+  p.sweep();
   return p.entries.size();
 }
 

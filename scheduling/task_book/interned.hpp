@@ -6,9 +6,12 @@
 // instead of a 32-byte std::string per repeated value; equality is a pointer
 // comparison, which the matcher's group keys rely on.
 //
-// Handles are counted: a string leaves the pool when its last handle goes,
-// so submitters that invent a new queue or user per task, or agents that
-// come back under new ids for months, cannot grow the pool without bound.
+// Handles are counted and strings nobody holds are swept from the pool as
+// it grows (it stays under twice the strings held, plus a constant), so
+// submitters that invent a new queue or user per task, or agents that come
+// back under new ids for months, cannot grow it without bound. The sweep is
+// lazy so that a string dropped and interned again (an agent's id between
+// two offers) is not freed and allocated each time.
 
 #include <atomic>
 #include <cstddef>
@@ -22,8 +25,11 @@ namespace outrigger::scheduling {
 
 /// One pooled string and the number of handles to it (internal).
 struct interned_entry {
+  interned_entry() = default;
+  explicit interned_entry(std::string_view t) : text(t) {}
   std::string text;
-  std::atomic<std::uint32_t> refs{0};
+  /// Mutable: entries are elements of a set, keyed by their text only.
+  mutable std::atomic<std::uint32_t> refs{0};
 };
 
 /// The entry of the empty string; never counted, never freed.
@@ -89,14 +95,14 @@ private:
   }
 
   void release() noexcept {
+    // The entry is not touched after the decrement: only a sweep, under
+    // the pool's lock, frees an entry once its count is zero, and only an
+    // interning, under the same lock, may raise a count from zero.
     if (entry_ != &interned_empty_entry)
-      release_slow();
+      entry_->refs.fetch_sub(1, std::memory_order_acq_rel);
   }
 
-  // Drops one count; the last one removes the string under the pool's lock.
-  void release_slow() noexcept;
-
-  interned_entry* entry_;
+  const interned_entry* entry_;
 };
 
 /// Prints the string.
@@ -104,8 +110,11 @@ inline std::ostream& operator<<(std::ostream& os, const interned& s) {
   return os << s.str();
 }
 
-/// Number of distinct strings in the pool (for metrics and tests).
+/// Number of distinct strings in the pool, held or not yet swept.
 std::size_t interned_pool_size();
+
+/// Number of distinct strings some handle holds (sweeps the pool first).
+std::size_t interned_held();
 
 } // namespace outrigger::scheduling
 
