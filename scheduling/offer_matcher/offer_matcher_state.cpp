@@ -7,6 +7,7 @@
 #include "protocol/calls.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace outrigger::scheduling {
 
@@ -40,7 +41,7 @@ void offer_matcher_state::add_offers(const std::vector<protocol::Offer>& xs,
     }
     auto held = make_held_offer(offer, now, default_role_, templates_);
     held.arrival = next_arrival_++;
-    auto& agent = agents_[held.site.agent_id];
+    auto& agent = agent_entry(held.site.agent_id);
     agent.hostname = held.site.hostname;
     agent.attributes = held.site.attributes;
     note_offered(held, now);
@@ -157,7 +158,7 @@ void offer_matcher_state::drop_group(group& g) {
 
 void offer_matcher_state::note_launched(task_id id, interned queue,
                                         placement_site site) {
-  auto& agent = agents_[site.agent_id]; // recovered tasks name new agents
+  auto& agent = agent_entry(site.agent_id); // recovered tasks name new agents
   if (agent.hostname.empty())
     agent.hostname = site.hostname;
   if (!site.attributes)
@@ -173,6 +174,25 @@ void offer_matcher_state::note_ended(task_id id) {
     return;
   counts_.add(t->queue, site_of(*t), -1);
   active_.erase(id);
+}
+
+offer_matcher_state::agent_info&
+offer_matcher_state::agent_entry(const interned& agent_id) {
+  // Agents come and go for months (a restarted agent registers under a new
+  // id), so an entry nothing refers to is dropped once the map has doubled
+  // since the last sweep: amortised O(1) per new agent, bounded by twice
+  // the agents in use.
+  if (agents_.size() >= agents_sweep_at_ && !agents_.contains(agent_id)) {
+    std::unordered_set<interned> used;
+    for (auto& [id, offer] : offers_)
+      used.insert(offer.site.agent_id);
+    active_.for_each(
+      [&used](task_id, const active_task& t) { used.insert(t.agent_id); });
+    std::erase_if(agents_,
+                  [&used](auto& entry) { return !used.contains(entry.first); });
+    agents_sweep_at_ = std::max(min_agents_sweep, 2 * agents_.size());
+  }
+  return agents_[agent_id];
 }
 
 placement_site offer_matcher_state::site_of(const active_task& t) const {

@@ -163,6 +163,13 @@ public:
   /// Pending task groups.
   std::size_t groups() const noexcept { return groups_.size(); }
 
+  /// Agents whose hostname and attributes are kept (those with held offers
+  /// or counted tasks, and at most as many again not yet swept).
+  std::size_t agents_known() const noexcept { return agents_.size(); }
+
+  /// The fewest agents at which unused entries are swept.
+  static constexpr std::size_t min_agents_sweep = 1024;
+
   /// Why a pending task is still pending (e.g. "no offer has mem >= 4096;
   /// the largest seen in the last minute had 2048"); nullopt when the task
   /// is not pending here.
@@ -251,6 +258,7 @@ private:
              match_plan& plan);
   void drop_group(group& g);
   placement_site site_of(const active_task& t) const;
+  agent_info& agent_entry(const interned& agent_id);
   void finish_pass(time_point now, match_plan& plan);
   std::string reason_for(group& g, time_point now, bool limit_hit);
   void note_offered(const held_offer& o, time_point now);
@@ -263,6 +271,7 @@ private:
   std::uint64_t next_arrival_ = 0;
   std::unordered_map<interned, agent_info>
     agents_; // hostname and attributes last offered by each agent
+  std::size_t agents_sweep_at_ = min_agents_sweep;
   std::unordered_map<group_key, std::unique_ptr<group>, group_key_hash> groups_;
   task_map<pending_ref> index_;
   task_map<active_task> active_;

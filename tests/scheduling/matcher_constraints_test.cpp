@@ -175,3 +175,32 @@ TEST_CASE("many tasks of few shapes form few groups") {
   for (auto id : placed(plan))
     CHECK(id % 2 == 0); // removed tasks are never placed
 }
+
+TEST_CASE("agents that come and go are forgotten; a running task's rack is "
+          "kept") {
+  offer_matcher_state m{{}};
+  // a1 runs a rack-UNIQUE task on r1, then its offers stop coming.
+  m.add_offers({agent("a1", "r1")}, at(0));
+  m.add_pending(pending(1, "k1", constraint({"rack", "UNIQUE"})));
+  CHECK(placed(m.match(at(0))) == std::vector<task_id>{1});
+  // Months of agents re-registering under new ids, each offering once and
+  // its offer declined: the map would hold every id ever seen.
+  constexpr int churn = 5000;
+  for (int i = 0; i < churn; ++i) {
+    auto id = "gone-" + std::to_string(i);
+    m.add_offers({agent(id, "r9")}, at(1));
+    CHECK(m.rescind(proto::OfferID{"offer-" + id}));
+  }
+  CHECK(m.agents_known() <= 2 * offer_matcher_state::min_agents_sweep);
+  CHECK(m.agents_known() < churn / 2);
+  // The rack of a1's task still counts: no second task lands on r1.
+  m.add_offers({agent("a2", "r1"), agent("a3", "r2")}, at(2));
+  m.add_pending(pending(2, "k2", constraint({"rack", "UNIQUE"})));
+  auto p = placements(m.match(at(2)));
+  CHECK(p == std::map<std::string, std::vector<task_id>>{{"offer-a3", {2}}});
+  // When it ends, r1 is free again.
+  m.note_ended(1);
+  m.add_offers({agent("a2", "r1")}, at(3));
+  m.add_pending(pending(3, "k3", constraint({"rack", "UNIQUE"})));
+  CHECK(placed(m.match(at(3))) == std::vector<task_id>{3});
+}
