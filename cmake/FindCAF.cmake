@@ -1,5 +1,8 @@
 # Finds Debian's CAF 0.17 (libcaf-dev ships no CMake config or pkg-config file).
-# Provides CAF::core and CAF::io, and CAF_VERSION read from caf/config.hpp.
+# Provides CAF::core, CAF::io when installed (nothing of ours needs it; the
+# ThreadSanitizer copy of scripts/caf-tsan has only the core), and
+# CAF_VERSION read from caf/config.hpp. A copy found on CMAKE_PREFIX_PATH
+# wins over /usr.
 find_path(CAF_INCLUDE_DIR caf/all.hpp)
 find_library(CAF_CORE_LIBRARY caf_core)
 find_library(CAF_IO_LIBRARY caf_io)
@@ -18,7 +21,7 @@ endif()
 
 include(FindPackageHandleStandardArgs)
 find_package_handle_standard_args(CAF
-  REQUIRED_VARS CAF_INCLUDE_DIR CAF_CORE_LIBRARY CAF_IO_LIBRARY
+  REQUIRED_VARS CAF_INCLUDE_DIR CAF_CORE_LIBRARY
   VERSION_VAR CAF_VERSION)
 
 if(CAF_FOUND AND NOT TARGET CAF::core)
@@ -26,8 +29,10 @@ if(CAF_FOUND AND NOT TARGET CAF::core)
   set_target_properties(CAF::core PROPERTIES
     IMPORTED_LOCATION "${CAF_CORE_LIBRARY}"
     INTERFACE_INCLUDE_DIRECTORIES "${CAF_INCLUDE_DIR}")
-  add_library(CAF::io SHARED IMPORTED)
-  set_target_properties(CAF::io PROPERTIES
-    IMPORTED_LOCATION "${CAF_IO_LIBRARY}"
-    INTERFACE_LINK_LIBRARIES CAF::core)
+  if(CAF_IO_LIBRARY)
+    add_library(CAF::io SHARED IMPORTED)
+    set_target_properties(CAF::io PROPERTIES
+      IMPORTED_LOCATION "${CAF_IO_LIBRARY}"
+      INTERFACE_LINK_LIBRARIES CAF::core)
+  endif()
 endif()

@@ -110,8 +110,8 @@ zk_server::zk_server(zk_server_options options)
     launch();
     return;
   }
-  // A port can be taken between free_loopback_port() and the JVM binding it: then the
-  // server exits at once and another port is tried.
+  // A port can be taken between free_loopback_port() and the JVM binding it:
+  // then the server exits at once and another port is tried.
   for (int attempt = 0;; ++attempt) {
     port_ = free_loopback_port();
     write_config();
@@ -291,26 +291,37 @@ bool zk_server::expire_session(std::int64_t session_id,
   id.client_id = session_id;
   std::memcpy(id.passwd, password.data(),
               std::min(password.size(), sizeof id.passwd));
-  // Silent: closing a session from here makes the client log an "error".
-  zhandle_t* zh = zookeeper_init2(connect_string().c_str(), nullptr,
-                                  static_cast<int>(timeout.count()), &id,
-                                  nullptr, 0, [](const char*) {});
-  if (!zh)
-    return false;
+  // Join and close until a join finds the session expired: the first owner
+  // may reconnect between our join and our close and take the session back,
+  // so that our close ends nothing (a test then waited in vain for the
+  // expiry). A join that finds it expired is the proof.
   auto deadline = steady::now() + timeout;
   bool joined = false;
   while (steady::now() < deadline) {
-    int state = zoo_state(zh);
-    if (state == ZOO_CONNECTED_STATE) {
-      joined = true;
-      break;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - steady::now());
+    // Silent: closing a session from here makes the client log an "error".
+    zhandle_t* zh =
+      zookeeper_init2(connect_string().c_str(), nullptr,
+                      static_cast<int>(std::max<std::int64_t>(left.count(), 1)),
+                      &id, nullptr, 0, [](const char*) {});
+    if (!zh)
+      return false;
+    int state = 0;
+    while (steady::now() < deadline) {
+      state = zoo_state(zh);
+      if (state == ZOO_CONNECTED_STATE || state == ZOO_EXPIRED_SESSION_STATE)
+        break;
+      std::this_thread::sleep_for(10ms);
     }
+    zookeeper_close(zh); // closes the session for its first owner as well
     if (state == ZOO_EXPIRED_SESSION_STATE)
-      break; // already expired
-    std::this_thread::sleep_for(10ms);
+      return joined; // false: it had expired before we came
+    if (state != ZOO_CONNECTED_STATE)
+      return false; // could not reach the server in time
+    joined = true;
   }
-  zookeeper_close(zh); // closes the session for its first owner as well
-  return joined;
+  return false;
 }
 
 std::string zk_server::log_tail() const {

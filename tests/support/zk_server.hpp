@@ -89,8 +89,10 @@ public:
 
   /// Expires a client's session the classic way: a second client joins the
   /// session with its id and password, then closes it. The first client sees
-  /// ZOO_EXPIRED_SESSION_STATE on its next contact. Returns false when the
-  /// second client could not join within `timeout`.
+  /// ZOO_EXPIRED_SESSION_STATE on its next contact. Joins again until a
+  /// join finds the session expired (the owner may take it back in between).
+  /// Returns false when the session had expired already or the expiry could
+  /// not be confirmed within `timeout`.
   bool expire_session(
     std::int64_t session_id, std::string_view password,
     std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
