@@ -26,6 +26,7 @@
 #include <cstring>
 #include <fstream>
 #include <sys/mount.h>
+#include <unistd.h>
 
 namespace {
 
@@ -435,6 +436,18 @@ int main(int argc, char** argv) {
   app.add_option("--keep", o.keep,
                  "copy the history and every log to this directory");
   CLI11_PARSE(app, argc, argv);
+  // The defaults are relative to the project root: from anywhere else a
+  // missing binary would only show as a simulator that never got ready.
+  for (auto [flag, path] :
+       {std::pair{"--sim", &o.sim}, std::pair{"--outrigger", &o.outrigger}}) {
+    if (::access(path->c_str(), X_OK) != 0) {
+      std::fprintf(stderr,
+                   "chaos_run: %s %s: no executable there (build it, or "
+                   "pass %s with its path)\n",
+                   flag, path->c_str(), flag);
+      return 2;
+    }
+  }
   std::signal(SIGPIPE, SIG_IGN);
   try {
     return run(o);
