@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <mutex>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -57,9 +58,33 @@ public:
 
 } // namespace
 
+/// Where answers made on other threads are posted, until the server ends:
+/// an API request actor can answer after the server and its io_context are
+/// gone (the actor system outlives both at shutdown), and must then drop the
+/// answer instead of posting into freed memory.
+struct reply_gate {
+  explicit reply_gate(asio::io_context& c) : ioc(&c) {}
+
+  std::mutex m;
+  asio::io_context* ioc; // null once the server has ended
+
+  template <class F>
+  void post(F&& f) {
+    std::lock_guard guard{m};
+    if (ioc)
+      asio::post(*ioc, std::forward<F>(f));
+  }
+
+  void close() {
+    std::lock_guard guard{m};
+    ioc = nullptr;
+  }
+};
+
 struct http_server::impl : std::enable_shared_from_this<impl> {
   impl(asio::io_context& ioc, http_server_options o, http_handler h)
-    : ioc(ioc), opts(std::move(o)), handler(std::move(h)), acceptor(ioc),
+    : ioc(ioc), gate(std::make_shared<reply_gate>(ioc)), opts(std::move(o)),
+      handler(std::move(h)), acceptor(ioc),
       tokens(opts.max_requests_per_second),
       refill_at(std::chrono::steady_clock::now()) {
     std::random_device rd;
@@ -69,6 +94,7 @@ struct http_server::impl : std::enable_shared_from_this<impl> {
   }
 
   asio::io_context& ioc;
+  std::shared_ptr<reply_gate> gate;
   http_server_options opts;
   http_handler handler;
   tcp::acceptor acceptor;
@@ -346,13 +372,13 @@ private:
     }
     // The handler may answer from another thread: hop back onto ours.
     auto weak = std::weak_ptr<session>(this->shared_from_this());
-    auto& ioc = srv_->ioc;
-    srv_->handler(std::move(req), [weak, &ioc, path, id](http_response res) {
-      asio::post(ioc, [weak, res = std::move(res), path, id]() mutable {
-        if (auto self = weak.lock())
-          self->write(std::move(res), path, id);
+    srv_->handler(
+      std::move(req), [weak, gate = srv_->gate, path, id](http_response res) {
+        gate->post([weak, res = std::move(res), path, id]() mutable {
+          if (auto self = weak.lock())
+            self->write(std::move(res), path, id);
+        });
       });
-    });
   }
 
   void write(http_response res, const std::string& path,
@@ -436,7 +462,9 @@ http_server::http_server(asio::io_context& ioc, http_server_options options,
   : impl_(std::make_shared<impl>(ioc, std::move(options), std::move(handler))) {
 }
 
-http_server::~http_server() = default;
+http_server::~http_server() {
+  impl_->gate->close(); // before the io_context goes (see reply_gate)
+}
 
 std::uint16_t http_server::start() {
   if (impl_->opts.tls)
